@@ -1,0 +1,210 @@
+"""The Letter: the one document model between composing and everything after it.
+
+A Letter is metadata plus a list of blocks. Every piece of text is a :class:`Run` that
+remembers where it came from: a line of a template file, or a value from the case data.
+The required-content check and the lint use the blocks' ``role`` (set by the template)
+and the runs' ``origin``; the renderers use only text, formatting and links. No renderer
+reaches back into the case data or the templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a run of text came from."""
+
+    kind: Literal["template", "data"]
+    template: str | None = None  # template file, relative to the template folder
+    line: int | None = None  # 1-based line in that file
+
+    def __str__(self) -> str:
+        if self.kind == "data":
+            return "sagens data" + (f" (indsat i {self.template}:{self.line})" if self.template else "")
+        return f"{self.template}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    origin: Origin
+    bold: bool = False
+    italic: bool = False
+    href: str | None = None
+
+
+Runs = tuple[Run, ...]
+
+
+def runs_text(runs: Runs) -> str:
+    return normalise_space("".join(r.text for r in runs))
+
+
+def normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    runs: Runs
+    source: Origin | None = None
+    kind: str = "heading"
+
+    @property
+    def text(self) -> str:
+        return runs_text(self.runs)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Runs
+    source: Origin | None = None
+    kind: str = "paragraph"
+
+    @property
+    def text(self) -> str:
+        return runs_text(self.runs)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[Runs, ...]
+    ordered: bool = False
+    source: Origin | None = None
+    kind: str = "list"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Runs, ...]
+    rows: tuple[tuple[Runs, ...], ...]
+    source: Origin | None = None
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of blocks with a role, e.g. ``hvad-skal-du-goere`` or ``kontakt``."""
+
+    role: str
+    blocks: tuple[Block, ...]
+    source: Origin | None = None
+    kind: str = "section"
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Section]
+
+
+@dataclass(frozen=True)
+class Party:
+    """A name and postal address as printed in the letter head."""
+
+    name: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LetterMeta:
+    event: str
+    template_id: str
+    template_version: str
+    subject: str
+    letter_date: dt.date
+    case_ref: str
+    sender_authority: str
+    sender_unit: str
+    sender_lines: tuple[str, ...]  # address, phone, web: printed in the sender block
+    recipient: Party
+    regime_id: str
+    data_sha256: str
+    brevgen_version: str
+    lang: str = "da"
+    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "deadline moved past a holiday"
+
+    def provenance(self) -> dict[str, str]:
+        """The stamp every format carries in its metadata (never personal data)."""
+        return {
+            "brevgen-event": self.event,
+            "brevgen-template": self.template_id,
+            "brevgen-template-version": self.template_version,
+            "brevgen-regime": self.regime_id,
+            "brevgen-version": self.brevgen_version,
+            "brevgen-data-sha256": self.data_sha256,
+            "brevgen-case-ref": self.case_ref,
+        }
+
+
+@dataclass(frozen=True)
+class Letter:
+    meta: LetterMeta
+    blocks: tuple[Block, ...]
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], Block]]:
+        """Every non-section block with the roles of the sections around it (outermost first)."""
+
+        def visit(blocks: tuple[Block, ...], roles: tuple[str, ...]):
+            for block in blocks:
+                if isinstance(block, Section):
+                    yield from visit(block.blocks, roles + (block.role,))
+                else:
+                    yield roles, block
+
+        yield from visit(self.blocks, ())
+
+    def sections(self, role: str) -> list[Section]:
+        found: list[Section] = []
+
+        def visit(blocks):
+            for block in blocks:
+                if isinstance(block, Section):
+                    if block.role == role:
+                        found.append(block)
+                    visit(block.blocks)
+
+        visit(self.blocks)
+        return found
+
+    def body_lines(self) -> list[str]:
+        """The body as plain text, one line per heading, paragraph, list item or table row.
+
+        This is the canonical text a citizen reads; every renderer's extracted text must
+        contain it (parity), and golden files store it.
+        """
+        lines: list[str] = []
+        for _roles, block in self.walk():
+            lines.extend(block_lines(block))
+        return lines
+
+    def head_lines(self) -> list[str]:
+        """Sender, recipient, date and subject as printed above the body."""
+        from .formatting import short_date
+
+        return [
+            self.meta.sender_unit,
+            *self.meta.sender_lines,
+            self.meta.recipient.name,
+            *self.meta.recipient.lines,
+            f"Dato: {short_date(self.meta.letter_date)}",
+            f"Sagsnummer: {self.meta.case_ref}",
+            self.meta.subject,
+        ]
+
+
+def block_lines(block: Block) -> list[str]:
+    if isinstance(block, (Heading, Paragraph)):
+        return [block.text]
+    if isinstance(block, ListBlock):
+        return [runs_text(item) for item in block.items]
+    if isinstance(block, Table):
+        rows = [block.header, *block.rows] if block.header else list(block.rows)
+        return [" ".join(runs_text(cell) for cell in row) for row in rows]
+    if isinstance(block, Section):
+        return [line for b in block.blocks for line in block_lines(b)]
+    raise TypeError(block)

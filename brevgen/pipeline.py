@@ -1,0 +1,129 @@
+"""The one pipeline: case data -> validated case -> context -> composed Letter -> formats.
+
+The CLI, the demo, tests and every later front end (batch, HTTP, lint) call these
+functions; none of them has a second way to make a letter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .compose import TemplateSet, markdown_to_blocks
+from .context import case_view, derive
+from .errors import CaseDataError, LetterError, TemplateError, UsageError
+from .letter import Letter, LetterMeta, Party
+from .models import CPR_SHAPE, LetterCase
+from .paths import templates_dir
+from .regime import load_regimes, regime_problem
+from .validation import validate_case
+
+FORMATS = ("pdf", "docx", "html")
+
+
+@lru_cache(maxsize=4)
+def template_set(root: Path | None = None) -> TemplateSet:
+    return TemplateSet(root or templates_dir())
+
+
+def data_hash(case: LetterCase) -> str:
+    """SHA-256 of the canonical case data without the CPR number (provenance, not identity)."""
+    canonical = json.dumps(case_view(case), sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None = None) -> Letter:
+    templates = templates or template_set()
+    info = templates.events.get(event)
+    if info is None:
+        raise TemplateError(f"der er ingen skabelon for brevtypen '{event}'", str(templates.root))
+    try:
+        regime = load_regimes(templates.root / "regimes.yml").for_date(case.letter_date)
+    except LookupError as exc:
+        raise CaseDataError([regime_problem(exc)]) from None
+    derived, notes = derive(event, case, regime)
+    context = {"event": event, "case": case_view(case), "regime": regime.as_context(), "derived": derived}
+    text, state = templates.render_markdown(info.name, context)
+    blocks = markdown_to_blocks(text, state, templates.loader.lines)
+    sender = case.sender
+    sender_lines = (*sender.address.lines(), f"Telefon {_phone(sender.phone)}")
+    if sender.web:
+        sender_lines += (sender.web,)
+    meta = LetterMeta(
+        event=event,
+        template_id=info.id,
+        template_version=info.version,
+        subject=templates.render_subject(info, context),
+        letter_date=case.letter_date,
+        case_ref=case.case_ref,
+        sender_authority=sender.authority,
+        sender_unit=sender.unit,
+        sender_lines=sender_lines,
+        recipient=Party(name=case.citizen.name, lines=tuple(case.citizen.address.lines())),
+        regime_id=regime.id,
+        data_sha256=data_hash(case),
+        brevgen_version=__version__,
+        notes=tuple(notes),
+    )
+    letter = Letter(meta=meta, blocks=blocks)
+    _guard_cpr(letter, case)
+    return letter
+
+
+def _phone(raw: str) -> str:
+    from .formatting import phone
+
+    return phone(raw)
+
+
+def _guard_cpr(letter: Letter, case: LetterCase) -> None:
+    """Last line of defence: a letter that would show a CPR number is never produced."""
+    texts = [*letter.head_lines(), *letter.body_lines()]
+    cpr = case.citizen.cpr.get_secret_value().replace("-", "") if case.citizen.cpr else None
+    for text in texts:
+        digits = text.replace("-", "").replace(" ", "")
+        if (cpr and cpr in digits) or CPR_SHAPE.search(text):
+            raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data")
+
+
+def build_letter(event: str, data: dict[str, Any], record: str | None = None) -> Letter:
+    """Validate ``data`` for ``event`` and compose its Letter."""
+    case = validate_case(event, data, record=record)
+    try:
+        return compose_letter(event, case)
+    except CaseDataError as exc:
+        raise CaseDataError(exc.problems, record=record) from None
+
+
+def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
+    unknown = [v for v in items if v not in FORMATS]
+    if unknown or not items:
+        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(items))
+
+
+def render(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import)."""
+    out: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt == "html":
+            from .render.html import render_html
+
+            out["html"] = render_html(letter).encode("utf-8")
+        elif fmt == "pdf":
+            from .render.pdf import render_pdf
+
+            out["pdf"] = render_pdf(letter)
+        elif fmt == "docx":
+            from .render.docx import render_docx
+
+            out["docx"] = render_docx(letter)
+        else:
+            raise UsageError(f"ukendt format: {fmt}")
+    return out
