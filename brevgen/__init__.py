@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 from .errors import BrevgenError, CaseDataError, LetterError, Problem, TemplateError, UsageError  # noqa: E402
 from .letter import Letter  # noqa: E402
-from .pipeline import FORMATS, build_letter, render  # noqa: E402
+from .pipeline import FORMATS, build_letter, render_letter  # noqa: E402
 
 __all__ = [
     "FORMATS",
@@ -20,5 +20,5 @@ __all__ = [
     "UsageError",
     "__version__",
     "build_letter",
-    "render",
+    "render_letter",
 ]

@@ -25,7 +25,7 @@ from typing import Any
 
 import markdown
 import yaml
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2 import BaseLoader, StrictUndefined, Undefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import html as lxml_html
 
@@ -84,6 +84,8 @@ class LetterUndefined(StrictUndefined):
 
 def _display(value: Any) -> str:
     """How a printed value reads when the template did not format it itself."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
     if value is None:
         raise UndefinedError("en værdi er tom (None). Brug {% if ... %} omkring felter, der kan mangle")
     if isinstance(value, bool):

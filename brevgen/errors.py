@@ -30,6 +30,9 @@ class BrevgenError(Exception):
         """One line per problem, as printed on stderr."""
         return [self.message]
 
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
 
 class UsageError(BrevgenError):
     code = "usage"

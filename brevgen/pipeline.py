@@ -108,7 +108,7 @@ def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def render(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+def render_letter(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
     """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import)."""
     out: dict[str, bytes] = {}
     for fmt in formats:

@@ -54,8 +54,33 @@ _MESSAGES: dict[str, str] = {
     "less_than_equal": "må højst være {le}",
 }
 
+_PATTERN_MESSAGES = {
+    r"^\d{4}$": "skal være 4 cifre, fx 3460",
+    r"^\d{8}$": "skal være 8 cifre",
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$": "må kun have bogstaver a-z, tal, punktum og bindestreg (højst 64 tegn)",
+}
+
 # Fields whose input must never be echoed back in a message.
 _SECRET_FIELDS = {"cpr"}
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic reports a bad date by field name
+    instead of PyYAML crashing on 2026-02-30."""
+
+
+_CaseLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_case_text(text: str, suffix: str = ".yaml") -> Any:
+    """Parse case data given as text (YAML, or JSON when ``suffix`` is .json)."""
+    if suffix.lower() == ".json":
+        return json.loads(text)
+    # A case file is data: the safe loader never builds Python objects.
+    return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 (SafeLoader subclass)
 
 
 def read_case_file(path: Path) -> dict[str, Any]:
@@ -67,11 +92,7 @@ def read_case_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise UsageError(f"{path}: filen er ikke gemt som UTF-8") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            # safe_load: a case file is data; it never builds Python objects.
-            data = yaml.safe_load(text)
+        data = parse_case_text(text, path.suffix)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (linje {mark.line + 1})" if mark else (f" (linje {exc.lineno})" if hasattr(exc, "lineno") else "")
@@ -123,6 +144,10 @@ def _message(err: dict) -> str:
     ctx = err.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), _MESSAGES[kind])
+    if kind == "literal_error":
+        return "skal være en af: " + str(ctx.get("expected", "")).replace("' or '", "' eller '")
     template = _MESSAGES.get(kind)
     if template is None:
         return "er ikke gyldigt"

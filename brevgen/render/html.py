@@ -83,7 +83,9 @@ def meta_tags(letter: Letter) -> str:
 
 
 def stylesheet_text() -> str:
-    return (templates_dir() / STYLESHEET).read_text(encoding="utf-8")
+    """The shared stylesheet plus the small-screen rules (WeasyPrint cannot read those)."""
+    root = templates_dir()
+    return "\n".join((root / name).read_text(encoding="utf-8") for name in (STYLESHEET, "screen.css"))
 
 
 def render_html(letter: Letter, *, inline_css: bool = True, extra_head: str = "") -> str:

@@ -84,9 +84,9 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
     from weasyprint.urls import FatalURLFetchingError
 
     root = (root or templates_dir()).resolve()
-    sheets, font_config, fetcher, base = _resources(root)
     page = render_html(letter, inline_css=False)
     try:
+        sheets, font_config, fetcher, base = _resources(root)
         document = HTML(string=page, base_url=base, url_fetcher=fetcher)
         return document.write_pdf(
             stylesheets=sheets,

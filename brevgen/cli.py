@@ -1,0 +1,152 @@
+"""Command line: parsing and printing only; the work happens in the pipeline.
+
+Exit codes: 0 success, 1 invalid case data or a letter that cannot be made, 2 usage error.
+Errors go to stderr, one line per problem. Heavy modules (WeasyPrint, python-docx) are
+imported only when a command needs them, so ``brevgen --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EVENT_NAMES = ("indkaldelse", "tilbud", "sygedagpenge")
+
+
+def _fail(exc) -> None:
+    """Print a BrevgenError as one line per problem and exit with its code."""
+    for line in exc.lines():
+        click.echo(f"fejl: {line}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="brevgen: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="brevgen")
+def main() -> None:
+    """brevgen: klare breve fra jobcenteret, lavet ud fra sagens data.
+
+    Laver ét brev pr. hændelse som PDF, DOCX og HTML. Brug 'brevgen demo' for at se
+    eksemplerne, og 'brevgen render' for at lave et brev ud fra en sagsfil.
+    """
+    _setup_logging()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv listen som JSON.")
+def events(as_json: bool) -> None:
+    """Vis de brevtyper, brevgen kan lave."""
+    from .models import EVENT_TITLES
+
+    if as_json:
+        click.echo(json.dumps([{"event": k, "title": v} for k, v in EVENT_TITLES.items()], ensure_ascii=False, indent=2))
+        return
+    for event, title in EVENT_TITLES.items():
+        click.echo(f"{event:14} {title}")
+
+
+@main.command()
+@click.argument("event", type=click.Choice(EVENT_NAMES))
+def schema(event: str) -> None:
+    """Vis JSON Schema for sagens data til brevtypen EVENT."""
+    from .models import EVENTS
+
+    click.echo(json.dumps(EVENTS[event].model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("event", type=click.Choice(EVENT_NAMES))
+@click.argument("casefile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool) -> None:
+    """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
+    from .errors import BrevgenError
+    from .output import write_letter
+    from .paths import outputs_dir
+    from .pipeline import build_letter, parse_formats
+    from .pipeline import render_letter as render_formats
+    from .validation import read_case_file
+
+    try:
+        chosen = parse_formats(formats)
+        data = read_case_file(casefile)
+        letter = build_letter(event, data, record=str(casefile))
+        rendered = render_formats(letter, chosen)
+        paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
+    except BrevgenError as exc:
+        if as_json:
+            payload = exc.as_dict() if hasattr(exc, "as_dict") else {"code": exc.code, "message": exc.message}
+            click.echo(json.dumps({"ok": False, "error": payload}, ensure_ascii=False, indent=2))
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": True, "files": [str(p) for p in paths], "notes": list(letter.meta.notes), **letter.meta.provenance()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for note in letter.meta.notes:
+        click.echo(f"bemærk: {note}", err=True)
+    for path in paths:
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+def demo(out_dir: Path | None, formats: str) -> None:
+    """Lav alle eksemplerne i examples/ i alle formater (til outputs/)."""
+    from .errors import BrevgenError
+    from .output import write_letter
+    from .paths import examples_dir, outputs_dir
+    from .pipeline import build_letter, parse_formats
+    from .pipeline import render_letter as render_formats
+    from .validation import read_case_file
+
+    try:
+        chosen = parse_formats(formats)
+    except BrevgenError as exc:
+        _fail(exc)
+        return
+    target = out_dir or outputs_dir()
+    cases = sorted(p for p in examples_dir().glob("*/*") if p.suffix in (".yaml", ".yml", ".json"))
+    if not cases:
+        click.echo(f"fejl: ingen eksempler i {examples_dir()}", err=True)
+        sys.exit(2)
+    started = time.perf_counter()
+    written = failed = 0
+    for i, path in enumerate(cases, start=1):
+        event = path.parent.name
+        try:
+            letter = build_letter(event, read_case_file(path), record=str(path.relative_to(examples_dir().parent)))
+            files = write_letter(letter.meta, render_formats(letter, chosen), target)
+        except BrevgenError as exc:
+            failed += 1
+            for line in exc.lines():
+                click.echo(f"fejl: {line}", err=True)
+            continue
+        written += 1
+        click.echo(f"[{i}/{len(cases)}] {path.parent.name}/{path.name} -> {', '.join(f.name for f in files)}")
+    seconds = time.perf_counter() - started
+    click.echo(f"{written} breve i {len(chosen)} formater skrevet til {target} på {seconds:.1f} s; {failed} fejlede.")
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

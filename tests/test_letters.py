@@ -1,0 +1,113 @@
+"""Every example letter, in every format, says what a citizen needs, in the same words.
+
+Text is extracted from the real files: pdftotext for the PDF, python-docx for the DOCX,
+lxml for the HTML. The expectations are Danish text a citizen reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLES, example_id
+from extract import EXTRACT, comparable, letter_text
+
+from brevgen import formatting
+
+FORMATS = ("pdf", "docx", "html")
+CASES = [example_id(p) for p in EXAMPLES]
+
+# The consequence sentence a citizen must read, per event and benefit (regime 2024 onward).
+CONSEQUENCE = {
+    ("indkaldelse", "dagpenge"): "Hvis du ikke kommer til samtalen, skal vi give din a-kasse besked.",
+    ("indkaldelse", "kontanthjælp"): "Hvis du ikke kommer til samtalen uden en rimelig grund, trækker vi i din kontanthjælp.",
+    ("tilbud", "dagpenge"): "Hvis du siger nej til tilbuddet eller ikke møder op, skal vi give din a-kasse besked.",
+    ("tilbud", "kontanthjælp"): "Hvis du siger nej til tilbuddet eller ikke møder op uden en rimelig grund, trækker vi i din kontanthjælp.",
+    ("sygedagpenge", None): "Hvis du ikke deltager i opfølgningen uden en rimelig grund, kan du miste retten til sygedagpenge.",
+}
+
+
+def expected_phrases(event: str, data: dict, letter) -> list[str]:
+    """What this letter must say, computed from the case data with brevgen's own formatting."""
+    import datetime as dt
+
+    def d(value: str) -> dt.date:
+        return dt.date.fromisoformat(value[:10])
+
+    cw = data["caseworker"]
+    phrases = [cw["name"], formatting.phone(cw["phone"])]
+    if event == "indkaldelse":
+        meeting = data["meeting"]
+        start = dt.datetime.fromisoformat(meeting["start"])
+        phrases += [formatting.long_date(start), formatting.clock(start)]
+        if meeting["mode"] == "fremmøde":
+            phrases += [meeting["venue"]["address"]["street"], meeting["venue"]["name"]]
+        elif meeting["mode"] == "telefon":
+            phrases += ["Samtalen foregår i telefonen.", formatting.phone(meeting["phone"]["number"])]
+        else:
+            phrases += ["Samtalen foregår på video", meeting["video"]["join_url"]]
+        phrases.append(CONSEQUENCE[(event, data["benefit"])])
+    elif event == "tilbud":
+        offer = data["offer"]
+        phrases += [
+            formatting.long_date(d(offer["start_date"])),
+            formatting.long_date(d(offer["end_date"])),
+            offer["provider"]["name"],
+            offer["provider"]["address"]["street"],
+            "Svar os senest",
+            "Sådan klager du",
+            "Ankestyrelsen",
+            CONSEQUENCE[(event, data["benefit"])],
+        ]
+    else:
+        phrases += [
+            formatting.long_date(d(data["first_absence_day"])),
+            "Udfyld oplysningsskemaet senest",
+            data["questionnaire_url"],
+            "Du har altid ret til at bede om en samtale.",
+            CONSEQUENCE[(event, None)],
+        ]
+        if data.get("first_followup"):
+            start = dt.datetime.fromisoformat(data["first_followup"]["start"])
+            phrases += [formatting.long_date(start), data["first_followup"]["venue"]["address"]["street"]]
+    return phrases
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case_id", CASES)
+def test_letter_says_what_the_citizen_needs(rendered_examples, case_id, fmt):
+    path, data, letter, files = rendered_examples[case_id]
+    text = comparable(EXTRACT[fmt](files[fmt]), fmt)
+    phrases = expected_phrases(path.parent.name, data, letter)
+    missing = [p for p in phrases if comparable(p, fmt) not in text]
+    assert not missing, f"{case_id}.{fmt} mangler: {missing}"
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_same_text_in_every_format(rendered_examples, case_id):
+    """The body a citizen reads is identical in PDF, DOCX and HTML (after normalising space)."""
+    _path, _data, letter, files = rendered_examples[case_id]
+    for fmt in FORMATS:
+        text = comparable(EXTRACT[fmt](files[fmt]), fmt)
+        assert comparable(letter.meta.subject, fmt) in text, f"{fmt}: emnelinjen mangler"
+        head = comparable(" ".join(letter.head_lines()[:-1]), fmt)
+        assert head in text, f"{fmt}: afsender, modtager eller dato afviger"
+        body = comparable(letter_text(letter, fmt), fmt)
+        assert body in text, f"{fmt}: brødteksten afviger fra brevets tekst"
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_expectation_block_answered(rendered_examples, case_id):
+    """The five questions are there, in order, and none is left without an answer."""
+    _path, _data, letter, _files = rendered_examples[case_id]
+    for role, question in [
+        ("hvad-sker-der-nu", "Hvad sker der nu?"),
+        ("hvad-skal-du-goere", "Hvad skal du gøre?"),
+        ("frist", "Hvornår?"),
+        ("konsekvens", "Hvad sker der, hvis du ikke gør det?"),
+        ("kontakt", "Hvem kan du kontakte?"),
+    ]:
+        (section,) = letter.sections(role)
+        assert section.blocks[0].text == question
+        assert len(section.blocks) >= 2, f"{role} har intet svar"
+    lines = letter.body_lines()
+    order = [lines.index(q) for q in ("Hvad sker der nu?", "Hvad skal du gøre?", "Hvornår?", "Hvad sker der, hvis du ikke gør det?", "Hvem kan du kontakte?")]
+    assert order == sorted(order)

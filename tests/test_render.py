@@ -1,0 +1,83 @@
+"""Structure of the real files: tagged PDF with Danish metadata, DOCX with real styles."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pikepdf
+import pytest
+from conftest import EXAMPLES, example_id
+from docx import Document
+
+from brevgen import build_letter
+from brevgen.errors import RenderError
+from brevgen.render.pdf import render_pdf
+from brevgen.validation import read_case_file
+
+FIRST = example_id(EXAMPLES[0])
+
+
+def test_pdf_is_tagged_danish_titled_and_embeds_fonts(rendered_examples):
+    _path, _data, letter, files = rendered_examples[FIRST]
+    with pikepdf.open(io.BytesIO(files["pdf"])) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert bool(root.MarkInfo.Marked)
+        assert str(root.Lang) == "da"
+        assert str(pdf.docinfo["/Title"]) == letter.meta.subject
+        assert bool(root.ViewerPreferences.DisplayDocTitle)
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+        fonts = set()
+        for page in pdf.pages:
+            for _name, font in page.Resources.get("/Font", {}).items():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                desc = descendant.FontDescriptor
+                assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), "font not embedded"
+                fonts.add(str(desc.FontName).split("+")[-1])
+        assert fonts <= {"Noto-Sans", "Noto-Sans-Bold", "Noto-Sans-Italic", "Noto-Sans-BoldItalic"}
+
+
+def test_pdf_page_numbers(rendered_examples):
+    from extract import pdf_text
+
+    _path, _data, _letter, files = rendered_examples[FIRST]
+    text = pdf_text(files["pdf"])
+    with pikepdf.open(io.BytesIO(files["pdf"])) as pdf:
+        pages = len(pdf.pages)
+    for n in range(1, pages + 1):
+        assert f"Side {n} af {pages}" in text
+
+
+def test_docx_uses_heading_styles_danish_and_title(rendered_examples):
+    _path, _data, letter, files = rendered_examples[FIRST]
+    doc = Document(io.BytesIO(files["docx"]))
+    styles = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", letter.meta.subject) in styles
+    assert ("Heading 2", "Hvad sker der, hvis du ikke gør det?") in styles
+    assert doc.core_properties.title == letter.meta.subject
+    assert doc.core_properties.language == "da-DK"
+    lang = doc.styles["Normal"].element.rPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}lang")
+    assert lang.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") == "da-DK"
+    footer = doc.sections[0].footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+
+
+def test_same_letter_same_docx_bytes(rendered_examples):
+    from brevgen import render_letter
+
+    _path, _data, letter, files = rendered_examples[FIRST]
+    assert render_letter(letter, ["docx"])["docx"] == files["docx"]
+
+
+def test_pdf_renderer_never_fetches_from_the_network(tmp_path):
+    from brevgen.paths import templates_dir
+
+    root = tmp_path / "da"
+    shutil.copytree(templates_dir(), root)
+    css = root / "brev.css"
+    css.write_text('@import url("https://fonts.example.com/x.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8")
+    letter = build_letter(EXAMPLES[0].parent.name, read_case_file(EXAMPLES[0]))
+    with pytest.raises(RenderError, match="henter ikke ressourcer uden for skabelonmappen: https://fonts.example.com"):
+        render_pdf(letter, root)
