@@ -133,6 +133,14 @@ class Citizen(CaseModel):
         return value
 
 
+class Representative(CaseModel):
+    """Someone who acts for the citizen: a guardian (værge) or a representative with a power of attorney."""
+
+    name: Text = Field(title="Repræsentantens navn")
+    role: Literal["værge", "partsrepræsentant"] = Field(title="Repræsentantens rolle")
+    address: Address | None = Field(None, title="Repræsentantens adresse (til kopien)")
+
+
 class LetterCase(CaseModel):
     """Fields every letter needs."""
 
@@ -143,6 +151,7 @@ class LetterCase(CaseModel):
     sender: Sender = Field(title="Afsender")
     citizen: Citizen = Field(title="Borger")
     caseworker: Caseworker = Field(title="Sagsbehandler")
+    representative: Representative | None = Field(None, title="Værge eller partsrepræsentant (får en kopi)")
 
     @field_validator("case_ref")
     @classmethod
@@ -164,12 +173,13 @@ class Venue(CaseModel):
 
 
 class PhoneMeeting(CaseModel):
-    who_calls: Literal["jobcenter", "borger"] = Field(title="Hvem ringer op")
+    # Optional here so the cross-field rule can explain what is missing in a caseworker's words.
+    who_calls: Literal["jobcenter", "borger"] | None = Field(None, title="Hvem ringer op")
     number: Phone = Field(title="Telefonnummer", description="Det nummer, vi ringer til, eller som borgeren skal ringe til")
 
 
 class VideoMeeting(CaseModel):
-    join_url: Url = Field(title="Link til videomødet")
+    join_url: Url | None = Field(None, title="Link til videomødet")
     platform: Text = Field(title="Program til videomødet", examples=["Microsoft Teams"])
     test_url: Url | None = Field(None, title="Link til at teste lyd og billede")
 
@@ -192,11 +202,27 @@ class AKasse(CaseModel):
     phone: Phone = Field(title="A-kassens telefonnummer")
 
 
+class SelfBooking(CaseModel):
+    """The citizen books the time of the conversation (selvbooking) instead of being given one."""
+
+    book_by: dt.date = Field(title="Frist for at booke en tid")
+    url: Url = Field(title="Link til at booke en tid", examples=["https://job.jobnet.dk"])
+    venue: Venue | None = Field(None, title="Mødested, hvis det er kendt")
+
+
+class Interpreter(CaseModel):
+    language: Text = Field(title="Tolkens sprog", examples=["arabisk"])
+    booked: bool = Field(True, title="Vi har bestilt tolken")
+
+
 class Summons(LetterCase):
     """Indkaldelse til første jobsamtale."""
 
     benefit: Literal["dagpenge", "kontanthjælp"] = Field(title="Ydelse")
-    meeting: Meeting = Field(title="Samtalen")
+    meeting: Meeting | None = Field(None, title="Samtalen")
+    self_booking: SelfBooking | None = Field(None, title="Selvbooking (borgeren booker selv en tid)")
+    interpreter: Interpreter | None = Field(None, title="Tolk")
+    accessibility: list[Text] = Field(default_factory=list, title="Det har vi sørget for (tilgængelighed)")
     bring: list[Text] = Field(default_factory=list, title="Det skal borgeren tage med")
     prepare: list[Text] = Field(default_factory=list, title="Det skal borgeren forberede")
     a_kasse: AKasse | None = Field(None, title="A-kasse (ved dagpenge)")
@@ -238,6 +264,7 @@ class Offer(LetterCase):
     benefit: Literal["dagpenge", "kontanthjælp"] = Field(title="Ydelse")
     offer: OfferDetails = Field(title="Tilbuddet")
     answer_by: dt.date = Field(title="Svarfrist")
+    self_found_by: dt.date | None = Field(None, title="Frist for selv at finde en praktik (standard: svarfristen)")
     repeated_offer: bool = Field(False, title="Borgeren har fået det samme tilbud før")
     reasoning: Reasoning = Field(title="Begrundelse")
 

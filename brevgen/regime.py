@@ -2,20 +2,141 @@
 
 Counts, deadlines, consequence texts and legal references change with the law (2024,
 2026 and 2027 reforms), so templates never hard-code them: the letter date selects one
-regime, and the template reads it as ``regime``.
+regime, and ``context.py`` reads its values for the template.
+
+A regime may ``inherits`` the one before it and list only what the new law changed, the
+way an amending act does. Every regime is checked after merging, with one typed schema,
+and the table as a whole must cover one unbroken period: a letter date either falls in
+exactly one regime or in none (an error that names ``letter_date``).
+
+Values that no primary source confirms (or that the reform has not settled yet) are listed
+in ``provisional_values``; a letter that uses one says so in its notes, so a caseworker can
+have it checked before it goes out.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from . import formatting
 from .errors import Problem, TemplateError
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Count = Annotated[int, Field(ge=1, le=52)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Deadlines(_Schema):
+    questionnaire_days: Count = Field(title="Frist for oplysningsskemaet i dage")
+    first_followup_weeks: Count = Field(title="Første opfølgning senest i uge")
+    complaint_weeks: Count = Field(title="Klagefrist i uger")
+    exemption_weeks: Count = Field(title="Job eller uddannelse inden for uger")
+    offer_min_weeks: Count = Field(title="Et tilbud varer mindst uger")
+    early_followup_weeks: Count = Field(title="Tidlig opfølgning inden for uger")
+    reassessment_weeks: Count = Field(title="Revurdering efter uger")
+
+
+class PlannedMeetings(_Schema):
+    count: Count
+    with_: Literal["a-kasse", "authority"] = Field(alias="with")
+    period: Text
+
+
+class ContactPlan(_Schema):
+    months: Count
+    meetings: list[PlannedMeetings] = Field(min_length=1)
+    after: Text
+    note: Text | None = None
+    later: Text | None = None
+    a_kasse_may_join: bool = False
+
+
+class ContactPlans(_Schema):
+    dagpenge: ContactPlan
+    kontanthjælp: ContactPlan
+    sygedagpenge: ContactPlan
+
+
+class ByBenefit(_Schema):
+    dagpenge: Text
+    kontanthjælp: Text
+
+
+class SickConsequence(_Schema):
+    sygedagpenge: Text
+
+
+class Consequences(_Schema):
+    indkaldelse: ByBenefit
+    selvbooking: ByBenefit
+    tilbud: ByBenefit
+    sygedagpenge: SickConsequence
+
+
+class SelfFound(_Schema):
+    virksomhedspraktik: bool
+    løntilskud: bool
+    kursus: bool
+
+
+class OfferRules(_Schema):
+    duty: ByBenefit
+    exemption_reasons: list[Text] = Field(min_length=1)
+    exemption_proof: list[Text] = Field(min_length=1)
+    self_found: SelfFound
+    repeated_offer_right: bool
+
+
+class Payer(_Schema):
+    arbejdsgiver: Text
+    a_kasse: Text = Field(alias="a-kasse")
+    selv: Text
+
+
+class SickLeaveRules(_Schema):
+    payer: Payer
+    forms: Text
+    standby: Text
+    reassessment: Text
+    employed_exemption: Text | None = None
+
+
+class LegalRef(_Schema):
+    text: Text
+    benefit: Literal["dagpenge", "kontanthjælp"] | None = None
+    variant: Literal["selvbooking", "fast-tid"] | None = None
+
+
+class LegalRefs(_Schema):
+    indkaldelse: list[LegalRef] = Field(min_length=1)
+    tilbud: list[LegalRef] = Field(min_length=1)
+    sygedagpenge: list[LegalRef] = Field(min_length=1)
+
+
+class RegimeData(_Schema):
+    authority_word: Literal["jobcenteret", "kommunen"]
+    sender_naming: Literal["unit", "authority"]
+    deadlines: Deadlines
+    contact_plan: ContactPlans
+    ill_on_the_day: ByBenefit
+    consequence: Consequences
+    offer: OfferRules
+    sick_leave: SickLeaveRules
+    legal_refs: LegalRefs
+
+
+_META_KEYS = ("id", "name", "effective_from", "effective_to", "provisional", "provisional_values", "inherits")
 
 
 @dataclass(frozen=True)
@@ -24,14 +145,59 @@ class Regime:
     name: str
     effective_from: dt.date
     effective_to: dt.date | None  # inclusive; None = until further notice
-    provisional: bool
-    data: dict[str, Any]
+    provisional: bool  # the whole regime is not settled law yet
+    data: dict[str, Any]  # merged and checked against RegimeData; read with value()
+    provisional_values: tuple[str, ...] = ()  # dotted paths no primary source confirms
 
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def as_context(self) -> dict[str, Any]:
         return {**self.data, "id": self.id, "name": self.name, "provisional": self.provisional}
+
+    def value(self, path: str, used: set[str] | None = None) -> Any:
+        """The value at a dotted ``path``; ``used`` collects the paths a letter read."""
+        if used is not None:
+            used.add(path)
+        return _lookup(self.data, path)
+
+    def is_provisional(self, path: str) -> bool:
+        """Whether the value at ``path`` (or anything inside it) is not confirmed."""
+        return self.provisional or any(
+            path == p or path.startswith(p + ".") or p.startswith(path + ".") for p in self.provisional_values
+        )
+
+
+@dataclass
+class ValueRecorder:
+    """Reads regime values for one letter and remembers which it read (for the notes)."""
+
+    regime: Regime
+    used: set[str] = field(default_factory=set)
+
+    def __call__(self, path: str) -> Any:
+        return self.regime.value(path, self.used)
+
+    def optional(self, path: str) -> Any:
+        """Like calling the recorder, but ``None`` (and nothing recorded) when the value is absent."""
+        try:
+            value = _lookup(self.regime.data, path)
+        except KeyError:
+            return None
+        if value is not None:
+            self.used.add(path)
+        return value
+
+    def provisional_used(self) -> list[str]:
+        """The unconfirmed values this letter read, named as precisely as the table allows."""
+        found: set[str] = set()
+        for used in self.used:
+            for listed in self.regime.provisional_values:
+                if used == listed or used.startswith(listed + "."):
+                    found.add(used)
+                elif listed.startswith(used + "."):
+                    found.add(listed)
+        return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -43,14 +209,28 @@ class RegimeTable:
         for regime in self.regimes:
             if regime.covers(day):
                 return regime
-        first = self.regimes[0].effective_from
+        first, last = self.regimes[0], self.regimes[-1]
+        if day < first.effective_from:
+            raise LookupError(
+                f"ligger før det første regelsæt i {self.path.name}, som gælder fra "
+                f"{formatting.short_date(first.effective_from)}. Brevet kan ikke laves"
+            )
         raise LookupError(
-            f"brevets dato {day.isoformat()} ligger uden for alle regelsæt i {self.path.name} "
-            f"(det første gælder fra {first.isoformat()})"
+            f"ligger efter det sidste regelsæt i {self.path.name}, som gælder til "
+            f"{formatting.short_date(last.effective_to)}. Brevet kan ikke laves"
         )
 
 
-def _to_date(value: Any, where: str) -> dt.date | None:
+def _lookup(data: Any, path: str) -> Any:
+    current = data
+    for part in path.split("."):
+        if not isinstance(current, dict) or part not in current:
+            raise KeyError(path)
+        current = current[part]
+    return current
+
+
+def _to_date(value: Any, where: str, problems: list[str]) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
@@ -58,49 +238,112 @@ def _to_date(value: Any, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise TemplateError(f"{where}: '{value}' er ikke en dato (ÅÅÅÅ-MM-DD)") from None
+        problems.append(f"{where}: '{value}' er ikke en dato (ÅÅÅÅ-MM-DD)")
+        return None
 
 
-@lru_cache(maxsize=8)
-def load_regimes(path: Path) -> RegimeTable:
-    """Load and check the table: every period valid, sorted, no overlap and no gap."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = raw.get("regimes")
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: mappings merge key by key, everything else (lists too) is replaced."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _schema_problems(where: str, exc: ValidationError) -> list[str]:
+    from .validation import problems_from_validation_error  # validation imports this module
+
+    return [f"{where}: {p.path}: {p.message}" for p in problems_from_validation_error(RegimeData, exc)]
+
+
+def parse_regimes(raw: Any, path: Path) -> RegimeTable:
+    """Check a parsed table and build it. Every problem is collected, then reported at once."""
+    entries = raw.get("regimes") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise TemplateError("filen skal have en liste 'regimes' med mindst ét regelsæt", path.name)
-    regimes = []
     problems: list[str] = []
+    merged_by_id: dict[str, dict[str, Any]] = {}
+    regimes: list[Regime] = []
     for i, entry in enumerate(entries, start=1):
         where = f"regimes[{i}]"
-        for key in ("id", "name", "effective_from"):
-            if key not in entry:
-                problems.append(f"{where}: '{key}' mangler")
-        if any(p.startswith(where) for p in problems):
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: skal være en gruppe af felter")
             continue
-        data = {k: v for k, v in entry.items() if k not in ("id", "name", "effective_from", "effective_to", "provisional")}
+        missing = [key for key in ("id", "name", "effective_from") if key not in entry]
+        if missing:
+            problems.extend(f"{where}: '{key}' mangler" for key in missing)
+            continue
+        rid = str(entry["id"])
+        where = f"regimes[{i}] ({rid})"
+        if rid in merged_by_id:
+            problems.append(f"{where}: id'et findes allerede")
+            continue
+        own = {k: v for k, v in entry.items() if k not in _META_KEYS}
+        parent = entry.get("inherits")
+        if parent is not None and str(parent) not in merged_by_id:
+            problems.append(f"{where}: inherits '{parent}' skal være et regelsæt, der står før dette")
+            continue
+        data = _merge(merged_by_id[str(parent)], own) if parent is not None else own
+        merged_by_id[rid] = data
+        try:
+            # Normalised: optional values are present (as None), so templates never miss a key.
+            data = RegimeData.model_validate(data).model_dump(by_alias=True)
+        except ValidationError as exc:
+            problems.extend(_schema_problems(where, exc))
+            continue
+        listed = entry.get("provisional_values") or []
+        if not isinstance(listed, list):
+            problems.append(f"{where}: provisional_values skal være en liste")
+            listed = []
+        for value_path in listed:
+            try:
+                _lookup(data, str(value_path))
+            except KeyError:
+                problems.append(f"{where}: provisional_values: '{value_path}' findes ikke i regelsættet")
+        start = _to_date(entry["effective_from"], f"{where}: effective_from", problems)
+        end = _to_date(entry.get("effective_to"), f"{where}: effective_to", problems)
+        if start is None:
+            continue
         regimes.append(
             Regime(
-                id=str(entry["id"]),
+                id=rid,
                 name=str(entry["name"]),
-                effective_from=_to_date(entry["effective_from"], where),
-                effective_to=_to_date(entry.get("effective_to"), where),
+                effective_from=start,
+                effective_to=end,
                 provisional=bool(entry.get("provisional", False)),
                 data=data,
+                provisional_values=tuple(str(p) for p in listed),
             )
         )
     regimes.sort(key=lambda r: r.effective_from)
+    for r in regimes:
+        if r.effective_to is not None and r.effective_to < r.effective_from:
+            problems.append(f"'{r.id}' slutter før det begynder")
     for a, b in zip(regimes, regimes[1:]):
         if a.effective_to is None or a.effective_to >= b.effective_from:
             problems.append(f"'{a.id}' overlapper '{b.id}'")
         elif a.effective_to + dt.timedelta(days=1) != b.effective_from:
-            problems.append(f"der er et hul mellem '{a.id}' og '{b.id}'")
-    for r in regimes:
-        if r.effective_to is not None and r.effective_to < r.effective_from:
-            problems.append(f"'{r.id}' slutter før det begynder")
+            gap_from = a.effective_to + dt.timedelta(days=1)
+            gap_to = b.effective_from - dt.timedelta(days=1)
+            problems.append(f"der er et hul mellem '{a.id}' og '{b.id}' ({gap_from.isoformat()} til {gap_to.isoformat()})")
     if problems:
         raise TemplateError("; ".join(problems), path.name)
     return RegimeTable(regimes=tuple(regimes), path=path)
 
 
+@lru_cache(maxsize=8)
+def load_regimes(path: Path) -> RegimeTable:
+    """Load and check the table: every regime complete, sorted, no overlap and no gap."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise TemplateError("filen kan ikke læses som YAML", path.name, mark.line + 1 if mark else None) from None
+    return parse_regimes(raw or {}, path)
+
+
 def regime_problem(exc: LookupError) -> Problem:
-    return Problem(path="letter_date", label="Brevets dato", message=str(exc))
+    return Problem(path="letter_date", label="Brevets dato", message=str(exc.args[0]))

@@ -8,16 +8,22 @@ validation, so a caseworker is never told about a consequence of an earlier mist
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.dates import format_date
 from pydantic import BaseModel, ValidationError
 
+from . import formatting
 from .errors import CaseDataError, Problem, UsageError
+from .context import followup_latest_raw, offer_min_end
 from .models import EVENTS, LetterCase, Meeting, Offer, SickLeave, Summons
+from .paths import templates_dir
+from .regime import Regime, load_regimes, regime_problem
 
 # Danish messages per pydantic error type. ``{...}`` is filled from the error's context.
 _MESSAGES: dict[str, str] = {
@@ -198,9 +204,43 @@ def problem(model: type[BaseModel], path: str, message: str) -> Problem:
     return Problem(path=path, message=message, label=_label(model, path))
 
 
+def _regime_for(day: dt.date) -> Regime | None:
+    """The regime in force on ``day``; ``None`` when there is none (reported by its own rule)."""
+    try:
+        return load_regimes(templates_dir() / "regimes.yml").for_date(day)
+    except LookupError:
+        return None
+
+
+def _not_a_working_day(day: dt.date) -> str | None:
+    """Why ``day`` is no working day, in words ("en søndag", "en helligdag (Juledag)"), or ``None``."""
+    if formatting.is_working_day(day):
+        return None
+    holiday = formatting.holiday_name(day)
+    return f"en helligdag ({holiday})" if holiday else "en " + format_date(day, "EEEE", locale=formatting.LOCALE)
+
+
+@cross_field_rule(*EVENTS)
+def _letter_date_in_a_regime(case: LetterCase) -> Iterable[Problem]:
+    try:
+        load_regimes(templates_dir() / "regimes.yml").for_date(case.letter_date)
+    except LookupError as exc:
+        yield regime_problem(exc)
+
+
+@cross_field_rule("indkaldelse")
+def _time_or_self_booking(case: Summons) -> Iterable[Problem]:
+    if case.meeting is None and case.self_booking is None:
+        yield problem(Summons, "meeting", "skal udfyldes. Brug self_booking i stedet, hvis borgeren selv skal booke en tid")
+    if case.meeting is not None and case.self_booking is not None:
+        yield problem(Summons, "self_booking", "kan ikke bruges sammen med en fast tid (meeting). Vælg den ene")
+
+
 @cross_field_rule("indkaldelse")
 def _meeting_mode_details(case: Summons) -> Iterable[Problem]:
-    meeting: Meeting = case.meeting
+    meeting: Meeting | None = case.meeting
+    if meeting is None:
+        return
     needed = {"fremmøde": "venue", "telefon": "phone", "video": "video"}[meeting.mode]
     if getattr(meeting, needed) is None:
         what = {
@@ -209,7 +249,15 @@ def _meeting_mode_details(case: Summons) -> Iterable[Problem]:
             "video": "Et videomøde skal have et link",
         }[needed]
         yield problem(Summons, f"meeting.{needed}", what)
-    for other in {"venue", "phone", "video"} - {needed}:
+    elif needed == "phone" and meeting.phone.who_calls is None:
+        yield problem(
+            Summons,
+            "meeting.phone.who_calls",
+            "Et telefonmøde skal sige, hvem der ringer til hvem: jobcenter (vi ringer op) eller borger (borgeren ringer op)",
+        )
+    elif needed == "video" and meeting.video.join_url is None:
+        yield problem(Summons, "meeting.video.join_url", "Et videomøde skal have et link")
+    for other in sorted({"venue", "phone", "video"} - {needed}):
         if getattr(meeting, other) is not None:
             yield problem(
                 Summons, f"meeting.{other}", f"passer ikke til mødeformen '{meeting.mode}'. Fjern feltet eller ret mødeformen"
@@ -224,22 +272,66 @@ def _a_kasse_for_dagpenge(case: Summons) -> Iterable[Problem]:
 
 @cross_field_rule("indkaldelse")
 def _meeting_after_letter(case: Summons) -> Iterable[Problem]:
+    if case.self_booking is not None and case.self_booking.book_by <= case.letter_date:
+        yield problem(Summons, "self_booking.book_by", "skal ligge efter brevets dato")
+    if case.meeting is None:
+        if case.cancel_by is not None:
+            yield problem(Summons, "cancel_by", "bruges kun, når samtalen har en fast tid (meeting)")
+        return
     if case.meeting.start.date() <= case.letter_date:
         yield problem(Summons, "meeting.start", "skal ligge efter brevets dato")
+    why = _not_a_working_day(case.meeting.start.date())
+    if why:
+        yield problem(Summons, "meeting.start", f"ligger på {why}. Vælg en hverdag")
     if case.cancel_by is not None and not (case.letter_date <= case.cancel_by.date() and case.cancel_by < case.meeting.start):
         yield problem(Summons, "cancel_by", "skal ligge mellem brevets dato og mødet")
 
 
 @cross_field_rule("tilbud")
 def _offer_dates(case: Offer) -> Iterable[Problem]:
-    if case.offer.end_date < case.offer.start_date:
+    offer = case.offer
+    if offer.end_date < offer.start_date:
         yield problem(Offer, "offer.end_date", "skal ligge samme dag som eller efter første dag")
-    if case.answer_by < case.letter_date:
+    if offer.start_date <= case.letter_date:
+        yield problem(Offer, "offer.start_date", "skal ligge efter brevets dato")
+    why = _not_a_working_day(offer.start_date)
+    if why:
+        yield problem(Offer, "offer.start_date", f"ligger på {why}. Tilbuddet skal begynde på en hverdag")
+    if case.answer_by <= case.letter_date:
         yield problem(Offer, "answer_by", "skal ligge efter brevets dato")
-    if case.answer_by >= case.offer.start_date:
+    if case.answer_by >= offer.start_date:
         yield problem(Offer, "answer_by", "skal ligge før tilbuddets første dag")
-    if case.offer.kind == "løntilskud" and case.offer.wage_per_hour is None:
+    elif formatting.next_working_day(case.answer_by) >= offer.start_date:
+        yield problem(
+            Offer,
+            "answer_by",
+            f"ligger på {_not_a_working_day(case.answer_by)}, så fristen flytter til tilbuddets første dag. Vælg en tidligere svarfrist",
+        )
+    if offer.kind == "løntilskud" and offer.wage_per_hour is None:
         yield problem(Offer, "offer.wage_per_hour", "skal udfyldes ved løntilskud")
+
+
+@cross_field_rule("tilbud")
+def _offer_follows_the_regime(case: Offer) -> Iterable[Problem]:
+    regime = _regime_for(case.letter_date)
+    if regime is None or case.offer.end_date < case.offer.start_date:
+        return
+    weeks = regime.value("deadlines.offer_min_weeks")
+    earliest_end = offer_min_end(case.offer.start_date, weeks)
+    if case.offer.end_date < earliest_end:
+        yield problem(
+            Offer,
+            "offer.end_date",
+            f"tilbuddet er for kort. Efter reglerne skal det vare mindst {weeks} uger, "
+            f"så sidste dag skal være {formatting.long_date(earliest_end)} eller senere",
+        )
+    if case.self_found_by is not None:
+        if not regime.value(f"offer.self_found.{case.offer.kind}"):
+            yield problem(Offer, "self_found_by", f"kan ikke bruges ved {case.offer.kind}: borgeren har ikke ret til selv at finde et")
+        elif case.self_found_by <= case.letter_date:
+            yield problem(Offer, "self_found_by", "skal ligge efter brevets dato")
+        elif formatting.next_working_day(case.self_found_by) >= case.offer.start_date:
+            yield problem(Offer, "self_found_by", "skal ligge før tilbuddets første dag")
 
 
 @cross_field_rule("sygedagpenge")
@@ -248,8 +340,36 @@ def _sick_leave_dates(case: SickLeave) -> Iterable[Problem]:
         yield problem(SickLeave, "first_absence_day", "kan ikke ligge efter brevets dato")
     if case.questionnaire_sent > case.letter_date:
         yield problem(SickLeave, "questionnaire_sent", "kan ikke ligge efter brevets dato")
-    if case.first_followup is not None and case.first_followup.start.date() <= case.letter_date:
-        yield problem(SickLeave, "first_followup.start", "skal ligge efter brevets dato")
+    if case.first_followup is not None:
+        start = case.first_followup.start.date()
+        if start <= case.letter_date:
+            yield problem(SickLeave, "first_followup.start", "skal ligge efter brevets dato")
+        why = _not_a_working_day(start)
+        if why:
+            yield problem(SickLeave, "first_followup.start", f"ligger på {why}. Vælg en hverdag")
+
+
+@cross_field_rule("sygedagpenge")
+def _first_followup_by_week(case: SickLeave) -> Iterable[Problem]:
+    regime = _regime_for(case.letter_date)
+    if regime is None or case.first_absence_day > case.letter_date:
+        return
+    weeks = regime.value("deadlines.first_followup_weeks")
+    latest = followup_latest_raw(case.first_absence_day, weeks)
+    if case.first_followup is not None:
+        if case.first_followup.start.date() > latest:
+            yield problem(
+                SickLeave,
+                "first_followup.start",
+                f"skal ligge senest ved udgangen af uge {weeks} af sygemeldingen, det vil sige senest {formatting.long_date(latest)}",
+            )
+    elif formatting.previous_working_day(latest + dt.timedelta(days=1)) <= case.letter_date:
+        yield problem(
+            SickLeave,
+            "first_followup",
+            f"skal udfyldes: den første samtale skal være senest {formatting.long_date(latest)} "
+            f"(udgangen af uge {weeks}), og den dag er ikke efter brevets dato",
+        )
 
 
 def validate_case(event: str, data: dict[str, Any], record: str | None = None) -> LetterCase:
