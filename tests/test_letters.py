@@ -15,10 +15,13 @@ from brevgen import formatting
 FORMATS = ("pdf", "docx", "html")
 CASES = [example_id(p) for p in EXAMPLES]
 
-# The consequence sentence a citizen must read, per event and benefit (regime 2024 onward).
+# The consequence sentence a citizen must read, per event and benefit (same wording in every regime
+# so far; tests/test_regime.py checks it per regime).
 CONSEQUENCE = {
     ("indkaldelse", "dagpenge"): "Hvis du ikke kommer til samtalen, skal vi give din a-kasse besked.",
     ("indkaldelse", "kontanthjælp"): "Hvis du ikke kommer til samtalen uden en rimelig grund, trækker vi i din kontanthjælp.",
+    ("selvbooking", "dagpenge"): "Hvis du ikke booker en tid inden fristen, skal vi give din a-kasse besked.",
+    ("selvbooking", "kontanthjælp"): "Hvis du ikke booker en tid inden fristen uden en rimelig grund, trækker vi i din kontanthjælp.",
     ("tilbud", "dagpenge"): "Hvis du siger nej til tilbuddet eller ikke møder op, skal vi give din a-kasse besked.",
     ("tilbud", "kontanthjælp"): "Hvis du siger nej til tilbuddet eller ikke møder op uden en rimelig grund, trækker vi i din kontanthjælp.",
     ("sygedagpenge", None): "Hvis du ikke deltager i opfølgningen uden en rimelig grund, kan du miste retten til sygedagpenge.",
@@ -34,7 +37,15 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
 
     cw = data["caseworker"]
     phrases = [cw["name"], formatting.phone(cw["phone"])]
-    if event == "indkaldelse":
+    if event == "indkaldelse" and "self_booking" in data:
+        book_by = formatting.next_working_day(d(data["self_booking"]["book_by"]))
+        phrases += [
+            "Book tiden senest " + formatting.long_date(book_by),
+            data["self_booking"]["url"],
+            CONSEQUENCE[("selvbooking", data["benefit"])],
+            CONSEQUENCE[(event, data["benefit"])],
+        ]
+    elif event == "indkaldelse":
         meeting = data["meeting"]
         start = dt.datetime.fromisoformat(meeting["start"])
         phrases += [formatting.long_date(start), formatting.clock(start)]
