@@ -266,28 +266,34 @@ def parse_regimes(raw: Any, path: Path) -> RegimeTable:
         raise TemplateError("filen skal have en liste 'regimes' med mindst ét regelsæt", path.name)
     problems: list[str] = []
     merged_by_id: dict[str, dict[str, Any]] = {}
+    unusable: set[str] = set()  # regimes whose parent could not be built
     regimes: list[Regime] = []
     for i, entry in enumerate(entries, start=1):
         where = f"regimes[{i}]"
         if not isinstance(entry, dict):
             problems.append(f"{where}: skal være en gruppe af felter")
             continue
-        missing = [key for key in ("id", "name", "effective_from") if key not in entry]
-        if missing:
-            problems.extend(f"{where}: '{key}' mangler" for key in missing)
+        if "id" not in entry:
+            problems.append(f"{where}: 'id' mangler")
             continue
         rid = str(entry["id"])
         where = f"regimes[{i}] ({rid})"
-        if rid in merged_by_id:
+        if rid in merged_by_id or rid in unusable:
             problems.append(f"{where}: id'et findes allerede")
             continue
         own = {k: v for k, v in entry.items() if k not in _META_KEYS}
         parent = entry.get("inherits")
         if parent is not None and str(parent) not in merged_by_id:
-            problems.append(f"{where}: inherits '{parent}' skal være et regelsæt, der står før dette")
+            if str(parent) not in unusable:  # a broken parent is reported once, not per child
+                problems.append(f"{where}: inherits '{parent}' skal være et regelsæt, der står før dette")
+            unusable.add(rid)
             continue
         data = _merge(merged_by_id[str(parent)], own) if parent is not None else own
         merged_by_id[rid] = data
+        missing = [key for key in ("name", "effective_from") if key not in entry]
+        if missing:
+            problems.extend(f"{where}: '{key}' mangler" for key in missing)
+            continue
         try:
             # Normalised: optional values are present (as None), so templates never miss a key.
             data = RegimeData.model_validate(data).model_dump(by_alias=True)
@@ -318,6 +324,9 @@ def parse_regimes(raw: Any, path: Path) -> RegimeTable:
                 provisional_values=tuple(str(p) for p in listed),
             )
         )
+    if problems:
+        # Period checks on a half-built table would only report consequences of these.
+        raise TemplateError("; ".join(problems), path.name)
     regimes.sort(key=lambda r: r.effective_from)
     for r in regimes:
         if r.effective_to is not None and r.effective_to < r.effective_from:
