@@ -363,13 +363,15 @@ def _first_followup_by_week(case: SickLeave) -> Iterable[Problem]:
                 "first_followup.start",
                 f"skal ligge senest ved udgangen af uge {weeks} af sygemeldingen, det vil sige senest {formatting.long_date(latest)}",
             )
-    elif formatting.previous_working_day(latest + dt.timedelta(days=1)) <= case.letter_date:
-        yield problem(
-            SickLeave,
-            "first_followup",
-            f"skal udfyldes: den første samtale skal være senest {formatting.long_date(latest)} "
-            f"(udgangen af uge {weeks}), og den dag er ikke efter brevets dato",
-        )
+    else:
+        last_working_day = formatting.previous_working_day(latest + dt.timedelta(days=1))
+        if last_working_day <= case.letter_date:
+            yield problem(
+                SickLeave,
+                "first_followup",
+                f"skal udfyldes: vi skal holde den første samtale senest {formatting.long_date(last_working_day)}, "
+                "og den dag ligger ikke efter brevets dato",
+            )
 
 
 def validate_case(event: str, data: dict[str, Any], record: str | None = None) -> LetterCase:

@@ -414,3 +414,56 @@ def test_unconfirmed_values_the_letter_uses_are_noted():
         "Brevet bruger værdier fra regelsættet '2024-forenklet-kontaktforloeb', som ikke er bekræftet i loven: "
         "sick_leave.payer.a-kasse. Få dem tjekket, før du sender brevet.",
     )
+
+
+# --- the boundary examples, read from the real PDF ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "before, after, said_before, said_after",
+    [
+        (
+            "indkaldelse/graense-2026-06-30-dagpenge",
+            "indkaldelse/graense-2026-07-01-dagpenge",
+            "3 samtaler med din a-kasse i måned 1 til 3",
+            "2 samtaler med din a-kasse i måned 1 til 3",
+        ),
+        (
+            "indkaldelse/graense-2026-12-31-kontanthjaelp",
+            "indkaldelse/graense-2027-01-01-kontanthjaelp",
+            "mindst 4 samtaler om job med jobcenteret.",
+            "mindst 4 samtaler om job med kommunen.",
+        ),
+        (
+            "indkaldelse/graense-2026-12-31-kontanthjaelp",
+            "indkaldelse/graense-2027-01-01-kontanthjaelp",
+            "sagsbehandler, Jobcenter Esbjerg",
+            "sagsbehandler, Esbjerg Kommune",
+        ),
+        (
+            "tilbud/graense-2026-01-31-kontanthjaelp",
+            "tilbud/graense-2026-02-01-kontanthjaelp",
+            "Lov om en aktiv beskæftigelsesindsats § 57, stykke 3 (praktik, du selv finder)",
+            REFORM_LAW,
+        ),
+    ],
+)
+def test_boundary_pair_differs_where_the_law_changed(rendered_examples, before, after, said_before, said_after):
+    from extract import comparable
+
+    texts = {cid: comparable(EXTRACT["pdf"](rendered_examples[cid][3]["pdf"]), "pdf") for cid in (before, after)}
+    assert comparable(said_before, "pdf") in texts[before]
+    assert comparable(said_after, "pdf") in texts[after]
+    if said_before != said_after and not said_after.startswith(REFORM_LAW):
+        assert comparable(said_before, "pdf") not in texts[after]
+    if said_after == REFORM_LAW:
+        assert comparable(REFORM_LAW, "pdf") not in texts[before]
+
+
+def test_sick_leave_boundary_adds_the_26_week_rule(rendered_examples):
+    from extract import comparable
+
+    rule = comparable("regner både du og din arbejdsgiver med, at du er rask inden 26 uger?", "pdf")
+    before = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-06-30-arbejdsgiver"][3]["pdf"]), "pdf")
+    after = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-07-01-arbejdsgiver"][3]["pdf"]), "pdf")
+    assert rule not in before and rule in after
