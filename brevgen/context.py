@@ -188,6 +188,9 @@ def _offer(case: Offer, value: ValueRecorder, notes: list[str]) -> dict[str, Any
         "weeks": offer_weeks(offer.start_date, offer.end_date),
         "repeated_offer_right": bool(value("offer.repeated_offer_right")) if case.repeated_offer else False,
         "duty": value(f"offer.duty.{case.benefit}"),
+        "income": value(f"offer.income.{offer.kind}"),
+        "complaint_body": value("offer.complaint.body"),
+        "complaint_procedure": value("offer.complaint.procedure"),
         "consequence": value(f"consequence.tilbud.{case.benefit}"),
     }
 
@@ -228,6 +231,8 @@ def _sick_leave(case: SickLeave, value: ValueRecorder, notes: list[str]) -> dict
         "employed": employed,
         "early_followup": employed and case.expected_duration != "under-8-uger",
         "early_followup_weeks": value("deadlines.early_followup_weeks"),
+        "early_followup_expected_weeks": value("deadlines.early_followup_expected_weeks"),
+        "first_meeting": value("sick_leave.first_meeting"),
         "employed_exemption": value.optional("sick_leave.employed_exemption") if employed else None,
         "payer": value(f"sick_leave.payer.{case.reported_by}"),
         "forms": value("sick_leave.forms"),

@@ -44,6 +44,7 @@ class Deadlines(_Schema):
     exemption_weeks: Count = Field(title="Job eller uddannelse inden for uger")
     offer_min_weeks: Count = Field(title="Et tilbud varer mindst uger")
     early_followup_weeks: Count = Field(title="Tidlig opfølgning inden for uger")
+    early_followup_expected_weeks: Count = Field(title="Tidlig opfølgning, når fraværet ventes at vare over uger")
     reassessment_weeks: Count = Field(title="Revurdering efter uger")
 
 
@@ -90,8 +91,23 @@ class SelfFound(_Schema):
     kursus: bool
 
 
+class Income(_Schema):
+    """What the citizen lives on during each kind of offer: the benefit as now, or a wage."""
+
+    virksomhedspraktik: Literal["ydelse", "løn"]
+    løntilskud: Literal["ydelse", "løn"]
+    kursus: Literal["ydelse", "løn"]
+
+
+class Complaint(_Schema):
+    body: Text  # who decides a complaint in the end
+    procedure: Text
+
+
 class OfferRules(_Schema):
     duty: ByBenefit
+    income: Income
+    complaint: Complaint
     exemption_reasons: list[Text] = Field(min_length=1)
     exemption_proof: list[Text] = Field(min_length=1)
     self_found: SelfFound
@@ -106,6 +122,7 @@ class Payer(_Schema):
 
 class SickLeaveRules(_Schema):
     payer: Payer
+    first_meeting: Text
     forms: Text
     standby: Text
     reassessment: Text

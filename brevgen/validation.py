@@ -307,8 +307,6 @@ def _offer_dates(case: Offer) -> Iterable[Problem]:
             "answer_by",
             f"ligger på {_not_a_working_day(case.answer_by)}, så fristen flytter til tilbuddets første dag. Vælg en tidligere svarfrist",
         )
-    if offer.kind == "løntilskud" and offer.wage_per_hour is None:
-        yield problem(Offer, "offer.wage_per_hour", "skal udfyldes ved løntilskud")
 
 
 @cross_field_rule("tilbud")
@@ -316,6 +314,8 @@ def _offer_follows_the_regime(case: Offer) -> Iterable[Problem]:
     regime = _regime_for(case.letter_date)
     if regime is None or case.offer.end_date < case.offer.start_date:
         return
+    if regime.value(f"offer.income.{case.offer.kind}") == "løn" and case.offer.wage_per_hour is None:
+        yield problem(Offer, "offer.wage_per_hour", f"skal udfyldes ved {case.offer.kind}")
     weeks = regime.value("deadlines.offer_min_weeks")
     earliest_end = offer_min_end(case.offer.start_date, weeks)
     if case.offer.end_date < earliest_end:
