@@ -126,21 +126,25 @@ def make_letter(
 
 
 def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: str | None = None) -> None:
-    """Fail before anything is rendered if the case lacks what a delivery format needs."""
+    """Fail before anything is rendered if the case lacks what a delivery format needs.
+
+    Every missing field is reported at once (a memo and an ics both asked for name both).
+    """
     formats = tuple(formats)
-    try:
-        if "ics" in formats:
-            from .render.ics import appointment_or_error
+    problems = []
+    if "ics" in formats:
+        from .render.ics import appointment_or_error
 
+        try:
             appointment_or_error(event, case)
-        if "memo" in formats:
-            from .render.memo import missing_for_memo
+        except CaseDataError as exc:
+            problems += exc.problems
+    if "memo" in formats:
+        from .render.memo import missing_for_memo
 
-            problems = missing_for_memo(case)
-            if problems:
-                raise CaseDataError(problems)
-    except CaseDataError as exc:
-        raise CaseDataError(exc.problems, record=record) from None
+        problems += missing_for_memo(case)
+    if problems:
+        raise CaseDataError(problems, record=record)
 
 
 def derived_values(event: str, case: LetterCase) -> dict[str, Any]:
