@@ -112,9 +112,10 @@ def log_config(level: str = "info") -> dict[str, Any]:
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
-    body = {"type": f"urn:brevgen:problem:{code}", "title": title, "status": status, "code": code}
+    # Details may quote what the caller sent (an unknown format name, say); never a CPR number.
+    body = {"type": f"urn:brevgen:problem:{code}", "title": redact(title), "status": status, "code": code}
     if detail:
-        body["detail"] = detail
+        body["detail"] = redact(detail)
     body.update(extra)
     headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
