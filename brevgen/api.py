@@ -47,7 +47,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import UsageError
+from .errors import BrevgenError, UsageError
 from .letter import Letter
 from .models import EVENT_TITLES, EVENTS, LetterCase
 from .output import file_name, write_letter
@@ -123,8 +123,8 @@ def available_formats(event: str, case: Mapping[str, Any] | BaseModel) -> dict[s
         try:
             check_formats(event, valid, (fmt,))
             out[fmt] = None
-        except Exception as exc:  # noqa: BLE001 - only BrevgenErrors come from check_formats
-            out[fmt] = "; ".join(getattr(exc, "lines", lambda: [str(exc)])())
+        except BrevgenError as exc:
+            out[fmt] = "; ".join(exc.lines())
     return out
 
 

@@ -150,7 +150,8 @@ def demo(out_dir: Path | None, formats: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, tjenesten lytter på.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
-def serve(host: str, port: int, log_level: str) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer (brug flere CPU'er).")
+def serve(host: str, port: int, log_level: str, workers: int) -> None:
     """Start HTTP-tjenesten til sagssystemer (API-dokumentation på /docs).
 
     Sæt miljøvariablen BREVGEN_API_KEY for at kræve en API-nøgle i headeren X-API-Key.
@@ -158,7 +159,7 @@ def serve(host: str, port: int, log_level: str) -> None:
     # FastAPI and uvicorn are imported here only, so the other commands start fast.
     from .service import serve as run_service
 
-    run_service(host=host, port=port, log_level=log_level)
+    run_service(host=host, port=port, log_level=log_level, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

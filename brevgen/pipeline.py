@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,12 @@ FORMATS = ("pdf", "docx", "html")
 # calendar), so they are asked for by name and are not part of the default set.
 DELIVERY_FORMATS = ("memo", "ics")
 ALL_FORMATS = FORMATS + DELIVERY_FORMATS
+
+
+# WeasyPrint's shared font configuration (Pango/fontconfig) is not safe to use from two threads
+# at once: parallel renders in one process made GLib report "corrupted double-linked list".
+# The GIL gives threads no PDF speed-up anyway; processes (brevgen serve --workers) do.
+_PDF_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -181,7 +188,8 @@ def render_letter(letter: Letter, formats: Iterable[str] = FORMATS, case: Letter
         elif fmt == "pdf":
             from .render.pdf import render_pdf
 
-            out["pdf"] = render_pdf(letter)
+            with _PDF_LOCK:
+                out["pdf"] = render_pdf(letter)
         elif fmt == "docx":
             from .render.docx import render_docx
 

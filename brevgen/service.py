@@ -17,8 +17,11 @@ case data, every invalid field in ``errors`` (the same problems the CLI prints).
 Safety: bodies over ``max_body`` bytes get 413 before they are read; with an API key set
 (``BREVGEN_API_KEY``) every /v1 call needs it in ``X-API-Key``; every log handler strips
 anything shaped like a CPR number; rendering (WeasyPrint is CPU-bound) runs in worker
-threads, at most one per CPU, and each render has its own compose state (a ContextVar), so
-concurrent requests never see each other's letters.
+threads, at most one per CPU, so the event loop keeps answering, and each render has its own
+compose state (a ContextVar), so concurrent requests never see each other's letters. PDFs are
+made one at a time per process (WeasyPrint's font configuration is not thread-safe; see
+pipeline._PDF_LOCK) and threads share the GIL anyway: ``brevgen serve --workers N`` runs N
+processes to use N CPUs.
 """
 
 from __future__ import annotations
@@ -93,6 +96,9 @@ class RedactCpr(logging.Filter):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
             record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text, so the traceback (and the exception's message) is redacted too.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 
@@ -105,6 +111,8 @@ def log_config(level: str = "info") -> dict[str, Any]:
     for handler in config["handlers"].values():
         handler["filters"] = ["redact_cpr"]
     config["loggers"]["brevgen"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    # Everything else (WeasyPrint, fontTools, ...) reaches the same filtered handler.
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 
@@ -376,8 +384,21 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
-    """Run the service with uvicorn until stopped (Ctrl-C / SIGTERM)."""
+def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info", workers: int = 1) -> None:
+    """Run the service with uvicorn until stopped (Ctrl-C / SIGTERM).
+
+    Rendering holds the GIL most of the time, so threads share one CPU; ``workers`` > 1
+    starts that many processes to use more CPUs (each reads the settings from the environment).
+    """
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_config=log_config(log_level), log_level=log_level)
+    app: Any = "brevgen.service:create_app" if workers > 1 else create_app()
+    uvicorn.run(
+        app,
+        factory=workers > 1,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=log_config(log_level),
+        log_level=log_level,
+    )

@@ -320,6 +320,8 @@ def test_parallel_requests_each_get_their_own_letter(server):
         text = comparable(pdf_text(pdf), "pdf")
         assert comparable(data["citizen"]["name"], "pdf") in text and comparable(data["case_ref"], "pdf") in text
         assert not [n for n in names if n != data["citizen"]["name"] and comparable(n, "pdf") in text]
+    # Parallel WeasyPrint renders in one process once made GLib report heap corruption here.
+    assert "GLib" not in server.logs() and "Traceback" not in server.logs()
 
 
 def test_real_server_size_limit(server):
@@ -354,3 +356,29 @@ def test_help_does_not_import_the_web_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
     assert out.strip().splitlines()[-1] == "False False False"
+
+
+def test_log_filter_redacts_messages_arguments_and_tracebacks():
+    import io
+    import logging
+
+    from brevgen.service import RedactCpr, log_config
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactCpr())
+    logger = logging.getLogger("brevgen.test-redaction")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"noget med {TEST_CPR}")
+        except ValueError:
+            logger.error("sag %s, %s", TEST_CPR.replace("-", ""), "ok", exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "sag [CPR fjernet], ok" in text and "ValueError: noget med [CPR fjernet]" in text
+    assert not any(form in text for form in cpr_forms(TEST_CPR))
+    config = log_config()
+    assert all(h["filters"] == ["redact_cpr"] for h in config["handlers"].values())
+    assert config["root"]["handlers"] == ["default"]
