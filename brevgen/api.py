@@ -134,13 +134,18 @@ def generate_letter(
     formats: str | Iterable[str] = FORMATS,
     *,
     record: str | None = None,
+    memo_options: Mapping[str, Any] | None = None,
 ) -> GeneratedLetter:
     """Validate ``case``, compose the letter for ``event`` and render it to ``formats``.
 
     ``record`` names the case in error messages (the CLI uses the file name).
+    ``memo_options`` are passed to :func:`brevgen.render.memo.render_memo`: ``case_system``
+    (your system's name in ContentData/CaseID), ``message_uuid`` (a new message for the same
+    letter), ``created``, ``mandatory``, ``legal_notification``.
     """
     chosen = parse_formats(formats)
-    letter, files = make_letter(event, _as_data(event, case), chosen, record=record)
+    options = dict(memo_options or {})
+    letter, files = make_letter(event, _as_data(event, case), chosen, record=record, memo_options=options)
     reports = {name: fn(letter) for name, fn in _REPORTS.items()}
     return GeneratedLetter(letter=letter, files=files, reports=reports)
 

@@ -124,12 +124,16 @@ def build_case_letter(
 
 
 def make_letter(
-    event: str, data: dict[str, Any], formats: Iterable[str] = FORMATS, record: str | None = None
+    event: str,
+    data: dict[str, Any],
+    formats: Iterable[str] = FORMATS,
+    record: str | None = None,
+    memo_options: dict[str, Any] | None = None,
 ) -> tuple[Letter, dict[str, bytes]]:
     """Case data -> (Letter, {format: bytes}): what the CLI, the Python API and HTTP call."""
     formats = tuple(formats)
     case, letter = build_case_letter(event, data, record=record, formats=formats)
-    return letter, render_letter(letter, formats, case=case)
+    return letter, render_letter(letter, formats, case=case, memo_options=memo_options)
 
 
 def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: str | None = None) -> None:
@@ -168,10 +172,16 @@ def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def render_letter(letter: Letter, formats: Iterable[str] = FORMATS, case: LetterCase | None = None) -> dict[str, bytes]:
+def render_letter(
+    letter: Letter,
+    formats: Iterable[str] = FORMATS,
+    case: LetterCase | None = None,
+    memo_options: dict[str, Any] | None = None,
+) -> dict[str, bytes]:
     """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import).
 
-    ``memo`` and ``ics`` also need the validated ``case`` the letter was made from.
+    ``memo`` and ``ics`` also need the validated ``case`` the letter was made from;
+    ``memo_options`` go to :func:`brevgen.render.memo.render_memo` (e.g. ``case_system``).
     """
     formats = tuple(formats)
     out: dict[str, bytes] = {}
@@ -200,7 +210,7 @@ def render_letter(letter: Letter, formats: Iterable[str] = FORMATS, case: Letter
         from .render.memo import render_memo
 
         pdf = out.get("pdf") or render_letter(letter, ("pdf",))["pdf"]
-        out["memo"] = render_memo(letter, case, pdf)
+        out["memo"] = render_memo(letter, case, pdf, **(memo_options or {}))
     if "ics" in formats:
         from .render.ics import render_ics
 

@@ -198,3 +198,16 @@ def test_cli_writes_memo_xml_with_a_safe_name(tmp_path):
     tree = etree.parse(str(path))
     assert SCHEMA.validate(tree), SCHEMA.error_log
     assert one(tree, "//memo:Sender/memo:senderID") == data["sender"]["cvr"] != TEST_CVR
+
+
+def test_memo_options_from_the_api():
+    data = load("indkaldelse/dagpenge-fremmoede")
+    fresh = "0b5e6f3c-1d2a-4c3b-9a8f-7e6d5c4b3a21"
+    result = generate_letter(
+        "indkaldelse", data, ["memo"], memo_options={"case_system": "KMD Momentum", "message_uuid": fresh, "mandatory": True}
+    )
+    tree = etree.fromstring(result.files["memo"])
+    assert one(tree, "//memo:CaseID/memo:caseSystem") == "KMD Momentum"
+    assert one(tree, "//memo:MessageHeader/memo:messageUUID") == fresh
+    assert one(tree, "//memo:MessageHeader/memo:mandatory") == "true"
+    assert SCHEMA.validate(tree), SCHEMA.error_log

@@ -89,13 +89,16 @@ def render_memo(
     message_uuid: uuid.UUID | str | None = None,
     created: dt.datetime | None = None,
     case_system: str = "brevgen",
-    mandatory: bool = True,
+    mandatory: bool = False,
     legal_notification: bool = False,
 ) -> bytes:
     """The MeMo XML (UTF-8 bytes) for ``letter``, carrying ``pdf`` as its main document.
 
     ``case`` supplies what the Letter deliberately does not carry: the CPR number (for
     ``Recipient`` only), the sender's CVR number and the meeting and deadline instants.
+    ``mandatory`` and ``legal_notification`` default to ``false`` as in the official MeMo
+    minimum example; what they mean for delivery is set out in the MeMo model description,
+    so a municipality sets them to match its Digital Post agreement.
     Raises :class:`CaseDataError` naming ``citizen.cpr`` / ``sender.cvr`` if they are missing.
     """
     problems = missing_for_memo(case)
