@@ -67,7 +67,7 @@ def schema(event: str) -> None:
 @main.command()
 @click.argument("event", type=click.Choice(EVENT_NAMES))
 @click.argument("casefile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma: pdf, docx, html, memo (Digital Post), ics (kalender).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
 def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool) -> None:
@@ -75,15 +75,13 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_js
     from .errors import BrevgenError
     from .output import write_letter
     from .paths import outputs_dir
-    from .pipeline import build_letter, parse_formats
-    from .pipeline import render_letter as render_formats
+    from .pipeline import make_letter, parse_formats
     from .validation import read_case_file
 
     try:
         chosen = parse_formats(formats)
         data = read_case_file(casefile)
-        letter = build_letter(event, data, record=str(casefile))
-        rendered = render_formats(letter, chosen)
+        letter, rendered = make_letter(event, data, chosen, record=str(casefile))
         paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     except BrevgenError as exc:
         if as_json:
@@ -108,14 +106,13 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_js
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma: pdf, docx, html, memo (Digital Post), ics (kalender).")
 def demo(out_dir: Path | None, formats: str) -> None:
     """Lav alle eksemplerne i examples/ i alle formater (til outputs/)."""
     from .errors import BrevgenError
     from .output import write_letter
     from .paths import examples_dir, outputs_dir
-    from .pipeline import build_letter, parse_formats
-    from .pipeline import render_letter as render_formats
+    from .pipeline import make_letter, parse_formats
     from .validation import read_case_file
 
     try:
@@ -133,8 +130,9 @@ def demo(out_dir: Path | None, formats: str) -> None:
     for i, path in enumerate(cases, start=1):
         event = path.parent.name
         try:
-            letter = build_letter(event, read_case_file(path), record=str(path.relative_to(examples_dir().parent)))
-            files = write_letter(letter.meta, render_formats(letter, chosen), target)
+            record = str(path.relative_to(examples_dir().parent))
+            letter, rendered = make_letter(event, read_case_file(path), chosen, record=record)
+            files = write_letter(letter.meta, rendered, target)
         except BrevgenError as exc:
             failed += 1
             for line in exc.lines():
@@ -146,6 +144,22 @@ def demo(out_dir: Path | None, formats: str) -> None:
     click.echo(f"{written} breve i {len(chosen)} formater skrevet til {target} på {seconds:.1f} s; {failed} fejlede.")
     if failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, tjenesten lytter på.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer (brug flere CPU'er).")
+def serve(host: str, port: int, log_level: str, workers: int) -> None:
+    """Start HTTP-tjenesten til sagssystemer (API-dokumentation på /docs).
+
+    Sæt miljøvariablen BREVGEN_API_KEY for at kræve en API-nøgle i headeren X-API-Key.
+    """
+    # FastAPI and uvicorn are imported here only, so the other commands start fast.
+    from .service import serve as run_service
+
+    run_service(host=host, port=port, log_level=log_level, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

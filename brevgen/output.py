@@ -18,6 +18,14 @@ def letter_stem(meta: LetterMeta) -> str:
     return f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
 
 
+# A MeMo message is XML: ".memo.xml" says both what it is and how to open it.
+EXTENSIONS = {"memo": "memo.xml"}
+
+
+def file_name(meta: LetterMeta, fmt: str) -> str:
+    return f"{letter_stem(meta)}.{EXTENSIONS.get(fmt, fmt)}"
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -37,10 +45,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def write_letter(meta: LetterMeta, rendered: dict[str, bytes], out_dir: Path) -> list[Path]:
     """Write every rendered format; returns the paths in the order given."""
-    stem = letter_stem(meta)
     written = []
     for fmt, data in rendered.items():
-        path = out_dir / f"{stem}.{fmt}"
+        path = out_dir / file_name(meta, fmt)
         atomic_write(path, data)
         written.append(path)
     return written

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,16 @@ from .regime import load_regimes, regime_problem
 from .validation import validate_case
 
 FORMATS = ("pdf", "docx", "html")
+# Delivery formats: made from the letter and the case (CPR for Digital Post, the meeting for a
+# calendar), so they are asked for by name and are not part of the default set.
+DELIVERY_FORMATS = ("memo", "ics")
+ALL_FORMATS = FORMATS + DELIVERY_FORMATS
+
+
+# WeasyPrint's shared font configuration (Pango/fontconfig) is not safe to use from two threads
+# at once: parallel renders in one process made GLib report "corrupted double-linked list".
+# The GIL gives threads no PDF speed-up anyway; processes (brevgen serve --workers) do.
+_PDF_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -93,25 +104,93 @@ def _guard_cpr(letter: Letter, case: LetterCase) -> None:
 
 def build_letter(event: str, data: dict[str, Any], record: str | None = None) -> Letter:
     """Validate ``data`` for ``event`` and compose its Letter."""
+    return build_case_letter(event, data, record=record)[1]
+
+
+def build_case_letter(
+    event: str, data: dict[str, Any], record: str | None = None, formats: Iterable[str] = ()
+) -> tuple[LetterCase, Letter]:
+    """Validate ``data``, check it has what ``formats`` need, and compose the Letter.
+
+    Returns the validated case too: the delivery formats (memo, ics) need values the
+    Letter deliberately does not carry (the CPR number, meeting instants).
+    """
     case = validate_case(event, data, record=record)
+    check_formats(event, case, formats, record=record)
     try:
-        return compose_letter(event, case)
+        return case, compose_letter(event, case)
     except CaseDataError as exc:
         raise CaseDataError(exc.problems, record=record) from None
 
 
+def make_letter(
+    event: str,
+    data: dict[str, Any],
+    formats: Iterable[str] = FORMATS,
+    record: str | None = None,
+    memo_options: dict[str, Any] | None = None,
+) -> tuple[Letter, dict[str, bytes]]:
+    """Case data -> (Letter, {format: bytes}): what the CLI, the Python API and HTTP call."""
+    formats = tuple(formats)
+    case, letter = build_case_letter(event, data, record=record, formats=formats)
+    return letter, render_letter(letter, formats, case=case, memo_options=memo_options)
+
+
+def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: str | None = None) -> None:
+    """Fail before anything is rendered if the case lacks what a delivery format needs.
+
+    Every missing field is reported at once (a memo and an ics both asked for name both).
+    """
+    formats = tuple(formats)
+    problems = []
+    if "ics" in formats:
+        from .render.ics import appointment_or_error
+
+        try:
+            appointment_or_error(event, case)
+        except CaseDataError as exc:
+            problems += exc.problems
+    if "memo" in formats:
+        from .render.memo import missing_for_memo
+
+        problems += missing_for_memo(case)
+    if problems:
+        raise CaseDataError(problems, record=record)
+
+
+def derived_values(event: str, case: LetterCase) -> dict[str, Any]:
+    """The ``derived`` values the letter's template saw (deadlines as the letter prints them)."""
+    regime = load_regimes(template_set().root / "regimes.yml").for_date(case.letter_date)
+    return derive(event, case, regime)[0]
+
+
 def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
-    unknown = [v for v in items if v not in FORMATS]
+    unknown = [v for v in items if v not in ALL_FORMATS]
     if unknown or not items:
-        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(FORMATS)}")
+        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(ALL_FORMATS)}")
     return tuple(dict.fromkeys(items))
 
 
-def render_letter(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
-    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import)."""
+def render_letter(
+    letter: Letter,
+    formats: Iterable[str] = FORMATS,
+    case: LetterCase | None = None,
+    memo_options: dict[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import).
+
+    ``memo`` and ``ics`` also need the validated ``case`` the letter was made from;
+    ``memo_options`` go to :func:`brevgen.render.memo.render_memo` (e.g. ``case_system``).
+    """
+    formats = tuple(formats)
     out: dict[str, bytes] = {}
+    if any(fmt in DELIVERY_FORMATS for fmt in formats) and case is None:
+        raise UsageError("formaterne memo og ics kræver sagens data: brug make_letter eller giv case=")
     for fmt in formats:
+        if fmt in DELIVERY_FORMATS:
+            out[fmt] = b""  # placeholder keeps the asked order; filled after the document formats
+            continue
         if fmt == "html":
             from .render.html import render_html
 
@@ -119,11 +198,21 @@ def render_letter(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str,
         elif fmt == "pdf":
             from .render.pdf import render_pdf
 
-            out["pdf"] = render_pdf(letter)
+            with _PDF_LOCK:
+                out["pdf"] = render_pdf(letter)
         elif fmt == "docx":
             from .render.docx import render_docx
 
             out["docx"] = render_docx(letter)
         else:
             raise UsageError(f"ukendt format: {fmt}")
+    if "memo" in formats:
+        from .render.memo import render_memo
+
+        pdf = out.get("pdf") or render_letter(letter, ("pdf",))["pdf"]
+        out["memo"] = render_memo(letter, case, pdf, **(memo_options or {}))
+    if "ics" in formats:
+        from .render.ics import render_ics
+
+        out["ics"] = render_ics(letter, case)
     return out

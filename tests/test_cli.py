@@ -120,7 +120,7 @@ def test_usage_errors_exit_2(args, tmp_path):
 def test_unknown_format_message():
     result = run("render", "indkaldelse", str(SUMMONS), "--format", "pdf,odt")
     assert result.returncode == 2
-    assert result.stderr.strip() == "fejl: ukendt format: odt. Vælg blandt: pdf, docx, html"
+    assert result.stderr.strip() == "fejl: ukendt format: odt. Vælg blandt: pdf, docx, html, memo, ics"
 
 
 def test_events_and_schema():

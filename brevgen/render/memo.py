@@ -1,0 +1,185 @@
+"""Letter + case -> a MeMo 1.1 message (Digital Post), with the letter's PDF as main document.
+
+MeMo (Meddelelsesmodel) is the XML format Danish authorities send Digital Post in. The
+structure follows the published MeMo 1.1 model (namespace ``https://DigitalPost.dk/MeMo-1``):
+a MessageHeader (what it is, who sends it, who gets it, the case it belongs to) and a
+MessageBody (the documents). brevgen fills:
+
+- ``label``: the letter's subject line. It is shown in the mailbox and in notifications, so
+  it holds no personal data (the templates' subjects are built from dates only).
+- ``Sender``: the authority's CVR number (``sender.cvr``).
+- ``Recipient``: the citizen's CPR number (``citizen.cpr``). This is the only place in
+  all of brevgen's output where the CPR number appears.
+- ``ContentData/CaseID``: the case reference, so the reply and the archive find the case.
+- ``replyByDateTime``: for an offer, the end of the answer day (the day the letter prints).
+- ``MainDocument``: the PDF (base64), named like the letter files (no name, no CPR), with an
+  ``AFTALE`` action and a reservation for the meeting (summons, sick-leave follow-up) and a
+  ``SELVBETJENING`` action for the sick-leave questionnaire.
+
+Determinism: ``messageUUID`` and ``reservationUUID`` are derived from the letter's data hash,
+event and template version (see :func:`brevgen.appointment.stable_uuid`), and
+``createdDateTime`` is the start of the letter date in Danish time, so the same case gives
+the same message byte for byte. A resend of the same letter therefore carries the same
+messageUUID; pass ``message_uuid`` to send a genuinely new message.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+
+from lxml import etree
+
+from ..appointment import COPENHAGEN, appointment_for, stable_uuid, utc_z
+from ..errors import CaseDataError, Problem
+from ..letter import Letter
+from ..models import LetterCase, Offer, SickLeave
+from ..output import letter_stem
+
+NAMESPACE = "https://DigitalPost.dk/MeMo-1"
+MEMO_VERSION = "1.1"
+MEMO_SCHEMA_VERSION = "1.1.0"
+MAX_TEXT = 256  # memoTextType and memoUriType are at most 256 characters
+
+_WHY = "skal udfyldes, når brevet skal sendes som Digital Post (MeMo)"
+
+
+def missing_for_memo(case: LetterCase) -> list[Problem]:
+    """What the case lacks to be sent as Digital Post: the recipient's CPR and the sender's CVR."""
+    from ..validation import problem
+
+    problems = []
+    if case.sender.cvr is None:
+        problems.append(problem(type(case), "sender.cvr", _WHY))
+    if case.citizen.cpr is None:
+        problems.append(problem(type(case), "citizen.cpr", _WHY))
+    return problems
+
+
+def _cpr_digits(case: LetterCase) -> str:
+    # Digital Post wants the ten digits without the hyphen.
+    return case.citizen.cpr.get_secret_value().strip().replace("-", "")
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=COPENHAGEN)
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.nsmap = {"memo": NAMESPACE}
+
+    def el(self, parent, name: str, text: str | None = None):
+        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}") if parent is not None else etree.Element(f"{{{NAMESPACE}}}{name}", nsmap=self.nsmap)
+        if text is not None:
+            node.text = text
+        return node
+
+
+def render_memo(
+    letter: Letter,
+    case: LetterCase,
+    pdf: bytes,
+    *,
+    message_uuid: uuid.UUID | str | None = None,
+    created: dt.datetime | None = None,
+    case_system: str = "brevgen",
+    mandatory: bool = False,
+    legal_notification: bool = False,
+) -> bytes:
+    """The MeMo XML (UTF-8 bytes) for ``letter``, carrying ``pdf`` as its main document.
+
+    ``case`` supplies what the Letter deliberately does not carry: the CPR number (for
+    ``Recipient`` only), the sender's CVR number and the meeting and deadline instants.
+    ``mandatory`` and ``legal_notification`` default to ``false`` as in the official MeMo
+    minimum example; what they mean for delivery is set out in the MeMo model description,
+    so a municipality sets them to match its Digital Post agreement.
+    Raises :class:`CaseDataError` naming ``citizen.cpr`` / ``sender.cvr`` if they are missing.
+    """
+    problems = missing_for_memo(case)
+    if problems:
+        raise CaseDataError(problems)
+    meta = letter.meta
+    identity = (meta.event, meta.template_id, meta.template_version, meta.data_sha256)
+    message_id = str(message_uuid or stable_uuid("memo-message", *identity))
+    created_at = created or dt.datetime.combine(meta.letter_date, dt.time(0, 0), tzinfo=COPENHAGEN)
+    stem = letter_stem(meta)
+
+    b = _Builder()
+    root = b.el(None, "Message")
+    root.set("memoVersion", MEMO_VERSION)
+    root.set("memoSchVersion", MEMO_SCHEMA_VERSION)
+
+    header = b.el(root, "MessageHeader")
+    b.el(header, "messageType", "DIGITALPOST")
+    b.el(header, "messageUUID", message_id)
+    b.el(header, "messageID", _text(stem))
+    b.el(header, "label", _text(meta.subject))
+    if isinstance(case, Offer):
+        from ..pipeline import derived_values
+
+        # The day the letter prints as the answer deadline (moved past weekends and holidays).
+        answer_by = derived_values(meta.event, case)["answer_by"]
+        b.el(header, "replyByDateTime", utc_z(_end_of_day(answer_by)))
+    b.el(header, "mandatory", "true" if mandatory else "false")
+    b.el(header, "legalNotification", "true" if legal_notification else "false")
+
+    sender = b.el(header, "Sender")
+    b.el(sender, "senderID", case.sender.cvr)
+    b.el(sender, "idType", "CVR")
+    b.el(sender, "label", _text(f"{case.sender.authority}, {case.sender.unit}"))
+
+    recipient = b.el(header, "Recipient")
+    b.el(recipient, "recipientID", _cpr_digits(case))
+    b.el(recipient, "idType", "CPR")
+
+    content = b.el(header, "ContentData")
+    case_id = b.el(content, "CaseID")
+    b.el(case_id, "caseID", _text(meta.case_ref))
+    b.el(case_id, "caseSystem", _text(case_system))
+
+    body = b.el(root, "MessageBody")
+    b.el(body, "createdDateTime", utc_z(created_at))
+    main = b.el(body, "MainDocument")
+    b.el(main, "mainDocumentID", _text(stem))
+    b.el(main, "label", _text(meta.subject))
+    file = b.el(main, "File")
+    b.el(file, "encodingFormat", "application/pdf")
+    b.el(file, "filename", _text(f"{stem}.pdf"))
+    b.el(file, "language", meta.lang[:2])
+    b.el(file, "content", base64.b64encode(pdf).decode("ascii"))
+
+    meeting = appointment_for(case)
+    if meeting is not None:
+        action = b.el(main, "Action")
+        b.el(action, "label", _text(meeting.summary))
+        b.el(action, "actionCode", "AFTALE")
+        b.el(action, "startDateTime", utc_z(meeting.start))
+        b.el(action, "endDateTime", utc_z(meeting.end))
+        reservation = b.el(action, "Reservation")
+        b.el(reservation, "description", _text(meeting.details))
+        b.el(reservation, "reservationUUID", str(stable_uuid("memo-reservation", *identity)))
+        b.el(reservation, "abstract", _text(meeting.summary))
+        b.el(reservation, "location", _text(meeting.location))
+        b.el(reservation, "startDateTime", utc_z(meeting.start))
+        b.el(reservation, "endDateTime", utc_z(meeting.end))
+        b.el(reservation, "organizerMail", _text(meeting.organizer_email))
+        b.el(reservation, "organizerName", _text(meeting.organizer_name))
+    if isinstance(case, SickLeave) and len(case.questionnaire_url) <= MAX_TEXT:
+        from ..pipeline import derived_values
+
+        questionnaire_by = derived_values(meta.event, case)["questionnaire_by"]
+        action = b.el(main, "Action")
+        b.el(action, "label", "Udfyld oplysningsskemaet")
+        b.el(action, "actionCode", "SELVBETJENING")
+        b.el(action, "endDateTime", utc_z(_end_of_day(questionnaire_by)))
+        entry = b.el(action, "EntryPoint")
+        b.el(entry, "url", case.questionnaire_url)
+
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+

@@ -1,0 +1,404 @@
+"""HTTP service for case systems (FastAPI), started with ``brevgen serve``.
+
+Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
+
+- ``GET  /healthz``                  liveness, no API key needed
+- ``GET  /v1/version``               brevgen, template and MeMo versions
+- ``GET  /v1/events``                the letters brevgen makes
+- ``GET  /v1/events/{event}/schema`` JSON Schema of the case data
+- ``POST /v1/letters/{event}``       case data (JSON) in; the letter out in the format the
+  ``Accept`` header asks for (PDF, DOCX, HTML, MeMo XML, iCalendar) or, for
+  ``application/json``, an envelope with every format (base64), notes and reports
+- ``POST /v1/lint``                  plain-language check of a text (501 until lint is wired)
+
+Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
+case data, every invalid field in ``errors`` (the same problems the CLI prints).
+
+Safety: bodies over ``max_body`` bytes get 413 before they are read; with an API key set
+(``BREVGEN_API_KEY``) every /v1 call needs it in ``X-API-Key``; every log handler strips
+anything shaped like a CPR number; rendering (WeasyPrint is CPU-bound) runs in worker
+threads, at most one per CPU, so the event loop keeps answering, and each render has its own
+compose state (a ContextVar), so concurrent requests never see each other's letters. PDFs are
+made one at a time per process (WeasyPrint's font configuration is not thread-safe; see
+pipeline._PDF_LOCK) and threads share the GIL anyway: ``brevgen serve --workers N`` runs N
+processes to use N CPUs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import importlib.util
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import anyio
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__
+from .api import available_formats, case_schema, generate_letter, list_events
+from .errors import BrevgenError, CaseDataError, UsageError
+from .models import CPR_SHAPE, EVENTS
+from .pipeline import parse_formats
+
+log = logging.getLogger("brevgen.service")
+
+API_KEY_ENV = "BREVGEN_API_KEY"
+MAX_BODY_ENV = "BREVGEN_MAX_BODY"
+DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long lists
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html",
+    "memo": "application/xml",
+    "ics": "text/calendar",
+}
+_CHARSET = {"html", "ics"}
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+
+_STATUS = {"invalid-case-data": 422, "letter": 422, "usage": 400, "template": 500, "render": 500}
+_TITLES = {
+    "invalid-case-data": "Sagens data er ikke gyldige",
+    "letter": "Brevet kan ikke laves",
+    "usage": "Forkert kald",
+    "template": "Fejl i en skabelon",
+    "render": "Brevet kunne ikke dannes i det ønskede format",
+}
+
+
+# --- logging -----------------------------------------------------------------------------
+
+
+def redact(text: str) -> str:
+    return CPR_SHAPE.sub("[CPR fjernet]", text)
+
+
+class RedactCpr(logging.Filter):
+    """Strips CPR-shaped numbers from every record (message and arguments) before it is written.
+
+    Nothing in brevgen logs a CPR number on purpose; this catches what others log, such as
+    uvicorn's access line for a URL someone typed a CPR number into.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text, so the traceback (and the exception's message) is redacted too.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """uvicorn's logging configuration with the CPR filter on every handler, plus brevgen's logger."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = json.loads(json.dumps(LOGGING_CONFIG))
+    config["filters"] = {"redact_cpr": {"()": "brevgen.service.RedactCpr"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact_cpr"]
+    config["loggers"]["brevgen"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    # Everything else (WeasyPrint, fontTools, ...) reaches the same filtered handler.
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
+    return config
+
+
+# --- problems (RFC 9457) -----------------------------------------------------------------
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+    # Details may quote what the caller sent (an unknown format name, say); never a CPR number.
+    body = {"type": f"urn:brevgen:problem:{code}", "title": redact(title), "status": status, "code": code}
+    if detail:
+        body["detail"] = redact(detail)
+    body.update(extra)
+    headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _pointer(path: str) -> str:
+    """``phone_hours[2].opens`` -> ``/phone_hours/1/opens`` (JSON Pointer, 0-based)."""
+    parts = []
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        parts.append(str(int(part) - 1) if part.isdigit() else part)
+    return "/" + "/".join(parts)
+
+
+def error_problem(exc: BrevgenError) -> JSONResponse:
+    status = _STATUS.get(exc.code, 500)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, CaseDataError):
+        extra["errors"] = [{**p.as_dict(), "pointer": _pointer(p.path)} for p in exc.problems]
+    return problem(status, exc.code, _TITLES.get(exc.code, "Fejl"), exc.message, **extra)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over ``max_bytes``, by Content-Length or while it streams."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _too_large(self, scope, receive, send):
+        response = problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+# --- content negotiation ------------------------------------------------------------------
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The format the Accept header prefers ("json" for the envelope), or None if none fits."""
+    if not accept or not accept.strip():
+        return "json"
+    offers = {media: fmt for fmt, media in MEDIA_TYPES.items()} | {JSON: "json", "*/*": "json", "application/*": "json"}
+    ranked = []
+    for index, item in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in item.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if media.lower() in offers and q > 0:
+            ranked.append((-q, index, offers[media.lower()]))
+    return min(ranked)[2] if ranked else None
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def create_app(api_key: str | None = None, max_body: int | None = None, workers: int | None = None) -> FastAPI:
+    """The service. ``api_key``/``max_body`` default to BREVGEN_API_KEY / BREVGEN_MAX_BODY."""
+    api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+    max_body = max_body or int(os.environ.get(MAX_BODY_ENV) or DEFAULT_MAX_BODY)
+    workers = workers or os.cpu_count() or 2
+    limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
+
+    app = FastAPI(
+        title="brevgen",
+        version=__version__,
+        description="Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).",
+    )
+    app.add_middleware(BodyLimit, max_bytes=max_body)
+    key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
+
+    def require_key(given: str | None = Depends(key_header)) -> None:
+        if api_key and not (given and hmac.compare_digest(given.encode(), api_key.encode())):
+            raise _Unauthorized()
+
+    async def in_worker(fn, *args):
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(workers))
+        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter[0])
+
+    @app.exception_handler(BrevgenError)
+    async def _brevgen_error(request: Request, exc: BrevgenError):
+        return error_problem(exc)
+
+    @app.exception_handler(_Unauthorized)
+    async def _unauthorized(request: Request, exc: _Unauthorized):
+        return problem(401, "unauthorized", "Mangler API-nøgle", "Send den rigtige nøgle i headeren X-API-Key")
+
+    @app.exception_handler(_BodyTooLarge)
+    async def _too_large(request: Request, exc: _BodyTooLarge):
+        return problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {max_body} bytes")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        # One error format for everything, including Starlette's own 404 and 405.
+        title = {404: "Findes ikke", 405: "Metoden kan ikke bruges her"}.get(exc.status_code, "Fejl")
+        return problem(exc.status_code, f"http-{exc.status_code}", title, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError):
+        # Never echo the input: it may be a CPR number typed into the wrong place.
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        return problem(400, "usage", _TITLES["usage"], "Forespørgslen har forkerte parametre", errors=errors)
+
+    def known_event(event: str) -> str:
+        if event not in EVENTS:
+            raise StarletteHTTPException(404, f"ukendt brevtype. Vælg en af: {', '.join(EVENTS)}")
+        return event
+
+    @app.get("/healthz", tags=["drift"], summary="Kører tjenesten?")
+    async def healthz():
+        return {"status": "ok"}
+
+    v1 = [Depends(require_key)]
+
+    @app.get("/v1/version", dependencies=v1, tags=["drift"], summary="Versioner")
+    async def version():
+        from .pipeline import template_set
+        from .render.memo import MEMO_VERSION
+
+        templates = {e: {"id": i.id, "version": i.version} for e, i in template_set().events.items()}
+        return {"brevgen": __version__, "templates": templates, "memo": MEMO_VERSION, "formats": list(MEDIA_TYPES)}
+
+    @app.get("/v1/events", dependencies=v1, tags=["breve"], summary="Brevtyper")
+    async def events():
+        return [{"event": e.event, "title": e.title} for e in list_events()]
+
+    @app.get("/v1/events/{event}/schema", dependencies=v1, tags=["breve"], summary="JSON Schema for sagens data")
+    async def schema(event: str):
+        return case_schema(known_event(event))
+
+    letter_responses = {
+        200: {
+            "description": "Brevet i det format, Accept beder om, eller en JSON-kuvert med alle formater",
+            "content": {media: {} for media in MEDIA_TYPES.values()} | {JSON: {}},
+        },
+        406: {"description": "Accept beder om et format, brevgen ikke laver", "content": {PROBLEM: {}}},
+        413: {"description": "Kroppen er for stor", "content": {PROBLEM: {}}},
+        422: {"description": "Sagens data er ikke gyldige; errors lister hvert felt", "content": {PROBLEM: {}}},
+    }
+
+    @app.post(
+        "/v1/letters/{event}",
+        dependencies=v1,
+        tags=["breve"],
+        summary="Lav et brev",
+        responses=letter_responses,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "Sagens data som JSON; skemaet findes på /v1/events/{event}/schema",
+                "content": {JSON: {"schema": {"type": "object"}}},
+            }
+        },
+    )
+    async def letter(
+        event: str,
+        request: Request,
+        formats: str | None = Query(None, description="Kun for JSON-kuverten: formater adskilt med komma (standard: alle, sagen kan få)"),
+    ):
+        known_event(event)
+        started = time.perf_counter()
+        chosen = negotiate(request.headers.get("accept"))
+        if chosen is None:
+            supported = ", ".join([*MEDIA_TYPES.values(), JSON])
+            return problem(406, "not-acceptable", "Formatet findes ikke", f"Accept skal være en af: {supported}")
+        data = _json_object(await request.body())
+        if chosen == "json":
+            unavailable: dict[str, str] = {}
+            if formats:
+                wanted = parse_formats(formats)
+            else:
+                possible = await in_worker(available_formats, event, data)
+                wanted = tuple(f for f, why in possible.items() if why is None)
+                unavailable = {f: why for f, why in possible.items() if why is not None}
+            result = await in_worker(generate_letter, event, data, wanted)
+            body = {
+                "event": event,
+                "files": {
+                    fmt: {
+                        "media_type": MEDIA_TYPES[fmt],
+                        "filename": result.filename(fmt),
+                        "base64": base64.b64encode(content).decode("ascii"),
+                    }
+                    for fmt, content in result.files.items()
+                },
+                "unavailable": unavailable,
+                "notes": list(result.notes),
+                "reports": dict(result.reports),
+                "provenance": result.provenance,
+            }
+            response: Response = JSONResponse(body)
+        else:
+            result = await in_worker(generate_letter, event, data, (chosen,))
+            media = MEDIA_TYPES[chosen] + ("; charset=utf-8" if chosen in _CHARSET else "")
+            headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
+            headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
+            response = Response(result.files[chosen], media_type=media, headers=headers)
+        log.info(
+            "letter event=%s case_ref=%s formats=%s ms=%.0f",
+            event,
+            result.letter.meta.case_ref,
+            ",".join(result.files),
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    @app.post("/v1/lint", dependencies=v1, tags=["sprog"], summary="Tjek en tekst for klart sprog")
+    async def lint(request: Request):
+        await request.body()  # read (and size-check) the text even when there is no lint
+        if importlib.util.find_spec("brevgen.lint") is None:
+            return problem(501, "lint-unavailable", "lint is not available in this build", "Sprogtjekket findes ikke i denne udgave af brevgen")
+        # brevgen.lint is built on another branch; it is wired to this endpoint when the branches meet.
+        return problem(501, "lint-unavailable", "lint is not wired to the HTTP service yet")
+
+    return app
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UsageError("kroppen er ikke gyldig JSON (UTF-8)") from None
+    if not isinstance(data, dict):
+        raise UsageError("kroppen skal være et JSON-objekt med sagens data")
+    return data
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info", workers: int = 1) -> None:
+    """Run the service with uvicorn until stopped (Ctrl-C / SIGTERM).
+
+    Rendering holds the GIL most of the time, so threads share one CPU; ``workers`` > 1
+    starts that many processes to use more CPUs (each reads the settings from the environment).
+    """
+    import uvicorn
+
+    app: Any = "brevgen.service:create_app" if workers > 1 else create_app()
+    uvicorn.run(
+        app,
+        factory=workers > 1,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=log_config(log_level),
+        log_level=log_level,
+    )
