@@ -77,7 +77,7 @@ def appointment_for(case: LetterCase) -> Appointment | None:
     """The meeting this case's letter books, or None if the letter books none."""
     sender = case.sender.unit
     caseworker = case.caseworker
-    if isinstance(case, Summons):
+    if isinstance(case, Summons) and case.meeting is not None:
         meeting = case.meeting
         start = local(meeting.start)
         end = start + dt.timedelta(minutes=meeting.duration_minutes)

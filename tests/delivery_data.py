@@ -38,4 +38,5 @@ def cpr_forms(cpr: str) -> list[str]:
 
 
 def has_meeting(case_id: str, data: dict) -> bool:
-    return case_id.startswith("indkaldelse/") or bool(data.get("first_followup"))
+    # A self-booking summons has no meeting yet: the citizen books the time.
+    return (case_id.startswith("indkaldelse/") and bool(data.get("meeting"))) or bool(data.get("first_followup"))

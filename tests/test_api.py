@@ -57,7 +57,7 @@ def test_model_of_the_wrong_event_is_a_usage_error():
 
 def test_cross_field_rules_apply_to_models_too():
     data = load("indkaldelse/dagpenge-fremmoede")
-    data["meeting"]["start"] = "2026-03-01T10:00"  # before the letter date
+    data["meeting"]["start"] = "2026-02-27T10:00"  # a Friday before the letter date
     data.pop("cancel_by", None)
     model = Summons.model_validate(data)  # pydantic alone accepts it
     with pytest.raises(CaseDataError) as info:

@@ -131,3 +131,13 @@ def test_cli_offer_ics_is_a_usage_error_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "fejl: formatet ics kan ikke bruges til brevtypen 'tilbud'" in result.stderr
     assert not out.exists()
+
+
+def test_self_booking_summons_has_no_calendar_entry_yet():
+    data = load("indkaldelse/dagpenge-selvbooking")
+    assert not data.get("meeting")
+    with pytest.raises(CaseDataError) as info:
+        generate_letter("indkaldelse", data, ["ics"])
+    assert info.value.lines() == [
+        "meeting (Samtalen): skal udfyldes for at lave en kalenderaftale (ics); ved selvbooking er der endnu ingen tid"
+    ]

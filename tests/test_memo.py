@@ -95,7 +95,15 @@ def test_cpr_only_in_recipient_id(memos, case_id):
     assert digits not in result.filename("memo") and digits not in result.letter.meta.subject
 
 
-@pytest.mark.parametrize("case_id", [c for c in CASES if c.startswith("indkaldelse/")])
+def test_self_booking_summons_has_no_aftale(memos):
+    booking = [c for c in CASES if c.startswith("indkaldelse/") and not memos[c][0].get("meeting")]
+    assert booking, "the examples must include a self-booking summons"
+    for case_id in booking:
+        _data, _result, tree = memos[case_id]
+        assert tree.xpath("//memo:Action[memo:actionCode='AFTALE']", namespaces=NS) == []
+
+
+@pytest.mark.parametrize("case_id", [c for c in CASES if c.startswith("indkaldelse/") and load(c).get("meeting")])
 def test_summons_books_the_meeting_as_aftale(memos, case_id):
     data, _result, tree = memos[case_id]
     meeting = data["meeting"]

@@ -19,7 +19,7 @@ from .. import __version__
 from ..appointment import COPENHAGEN, Appointment, appointment_for, stable_uuid
 from ..errors import CaseDataError, LetterError, UsageError
 from ..letter import Letter
-from ..models import LetterCase, SickLeave
+from ..models import LetterCase, SickLeave, Summons
 
 # Events whose letters can book a meeting; the others have nothing to put in a calendar.
 MEETING_EVENTS = ("indkaldelse", "sygedagpenge")
@@ -34,6 +34,11 @@ def appointment_or_error(event: str, case: LetterCase) -> Appointment:
         from ..validation import problem
 
         raise CaseDataError([problem(SickLeave, "first_followup", "skal udfyldes for at lave en kalenderaftale (ics)")])
+    if isinstance(case, Summons):
+        from ..validation import problem
+
+        # A self-booking summons has no time yet: the citizen books it.
+        raise CaseDataError([problem(Summons, "meeting", "skal udfyldes for at lave en kalenderaftale (ics); ved selvbooking er der endnu ingen tid")])
     raise UsageError(
         f"formatet ics kan ikke bruges til brevtypen '{event}', fordi brevet ikke aftaler et møde. "
         f"Det kan bruges til: {', '.join(MEETING_EVENTS)} (med en første samtale)"
