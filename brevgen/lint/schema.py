@@ -21,7 +21,7 @@ RULE_ID = r"^[A-Z]{2}\d{2}[a-z]?$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Example(Strict):

@@ -27,7 +27,7 @@ from pathlib import Path
 WORD_KINDS = frozenset({"word", "abbr", "number", "phone"})
 """Token kinds that count as words for LIX (URLs and e-mail addresses do not)."""
 
-_CLOSERS = set('"»”’)]\'')
+_CLOSERS = set('"«”“’)]\'')
 _ENDERS = re.compile(r"[.!?…]+")
 
 
