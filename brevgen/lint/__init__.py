@@ -79,7 +79,7 @@ def lint_paths(paths: Iterable[Path], rules: RuleSet, *, examples: Path | None =
         report.documents.extend(part.documents)
         report.branches = (report.branches or []) + (part.branches or [])
     for path in files:
-        source = read_source(path)
+        source = read_source(path, heading_roles=rules.config.file_heading_roles)
         hits, result = lint_document(source.document, rules)
         if source.blocks is not None and source.document.event:
             from .required import check_required

@@ -8,7 +8,6 @@ Schema in ``plain_language_rules/_schema/`` is generated from these models
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -142,6 +141,9 @@ class Config(Strict):
     levels: dict[str, Level] = Field(default_factory=dict)
     default_exclude_roles: list[str] = Field(default_factory=list)
     lix: LixConfig = Field(default_factory=LixConfig)
+    # Plain files (.md, .txt, .docx, .pdf) have no roles; a heading that starts with one of
+    # these words gives the text under it that role (so "Regler" may hold § references).
+    file_heading_roles: dict[str, str] = Field(default_factory=dict)
 
 
 class RequiredRole(Strict):

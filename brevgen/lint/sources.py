@@ -73,6 +73,15 @@ class _Builder:
         return Unit(text, kind, roles, section or (roles[0] if roles else ""), segments)
 
 
+def heading_role(text: str, heading_roles: dict[str, str]) -> tuple[str, ...]:
+    """The role a plain file's heading gives the text under it (config.yml: file_heading_roles)."""
+    low = text.lower().strip()
+    for start, role in sorted(heading_roles.items(), key=lambda kv: -len(kv[0])):
+        if low.startswith(start.lower()):
+            return (role,)
+    return ()
+
+
 # --- Markdown and plain text -------------------------------------------------------------------
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+")
@@ -98,7 +107,8 @@ def _md_line(builder: _Builder, text: str, line: int, col0: int, markdown: bool)
     builder.add(text[pos:], line, col0 + pos)
 
 
-def read_text_document(text: str, file: str, *, markdown: bool) -> Document:
+def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: dict[str, str] | None = None) -> Document:
+    heading_roles = heading_roles or {}
     lines = text.split("\n")
     start = 0
     if markdown and lines and lines[0].strip() == "---":
@@ -108,9 +118,10 @@ def read_text_document(text: str, file: str, *, markdown: bool) -> Document:
     units: list[Unit] = []
     paragraph: list[tuple[int, str]] = []  # (line number, text)
     section = ""
+    roles: tuple[str, ...] = ()
 
     def flush() -> None:
-        nonlocal paragraph, section
+        nonlocal paragraph, section, roles
         if not paragraph:
             return
         item = _LIST_ITEM.match(paragraph[0][1])
@@ -134,11 +145,12 @@ def read_text_document(text: str, file: str, *, markdown: bool) -> Document:
         one = paragraph[0][1].strip()
         if not markdown and not item and len(paragraph) == 1 and len(one) <= 80 and not one.endswith(_TERMINAL):
             kind = "heading"  # a short line on its own, without a full stop, in a text letter
-        unit = builder.unit(kind, (), section)
+        if kind == "heading":
+            section = " ".join(_MD_INLINE.sub("", one).split())
+            roles = heading_role(section, heading_roles)
+        unit = builder.unit(kind, roles, section)
         if unit:
             units.append(unit)
-            if kind == "heading":
-                section = unit.text
         paragraph = []
 
     for n in range(start, len(lines)):
@@ -155,10 +167,10 @@ def read_text_document(text: str, file: str, *, markdown: bool) -> Document:
             flush()
             builder = _Builder(file)
             _md_line(builder, raw[heading.end() :].rstrip().rstrip("#").rstrip(), n + 1, heading.end() + 1, markdown)
-            unit = builder.unit("heading", (), "")
+            title = " ".join(raw[heading.end() :].split())
+            section, roles = title, heading_role(title, heading_roles)
+            unit = builder.unit("heading", roles, section)
             if unit:
-                section = unit.text
-                unit.section = section
                 units.append(unit)
             continue
         if _LIST_ITEM.match(raw) and paragraph:
@@ -233,7 +245,8 @@ def read_html(data: bytes, file: str) -> Source:
 # --- DOCX and PDF ------------------------------------------------------------------------------
 
 
-def read_docx(path: Path, file: str) -> Document:
+def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None) -> Document:
+    heading_roles = heading_roles or {}
     from docx import Document as DocxDocument
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph as DocxParagraph
@@ -242,9 +255,10 @@ def read_docx(path: Path, file: str) -> Document:
     units: list[Unit] = []
     number = 0
     section = ""
+    roles: tuple[str, ...] = ()
 
     def paragraph_unit(par: DocxParagraph, kind: str | None) -> None:
-        nonlocal number, section
+        nonlocal number, section, roles
         number += 1
         style = (par.style.name if par.style is not None else "") or ""
         if kind is None:
@@ -254,13 +268,13 @@ def read_docx(path: Path, file: str) -> Document:
                 kind = "list_item"
             else:
                 kind = "body"
+        if kind == "heading" and par.text.strip():
+            section = " ".join(par.text.split())
+            roles = heading_role(section, heading_roles)
         builder = _Builder(file)
         builder.add(par.text, number, 1)
-        unit = builder.unit(kind, (), section)
+        unit = builder.unit(kind, roles, section)
         if unit:
-            if kind == "heading":
-                section = unit.text
-                unit.section = section
             units.append(unit)
 
     for child in doc.element.body.iterchildren():
@@ -281,17 +295,18 @@ def pdf_text(path: Path) -> str:
     return extract_text(str(path))
 
 
-def read_source(path: Path, display: str | None = None) -> Source:
+def read_source(path: Path, display: str | None = None, heading_roles: dict[str, str] | None = None) -> Source:
     file = display or str(path)
+    roles = heading_roles or {}
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
-        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=True))
+        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=True, heading_roles=roles))
     if suffix == ".txt":
-        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=False))
+        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=False, heading_roles=roles))
     if suffix in (".html", ".htm"):
         return read_html(path.read_bytes(), file)
     if suffix == ".docx":
-        return Source(read_docx(path, file))
+        return Source(read_docx(path, file, roles))
     if suffix == ".pdf":
-        return Source(read_text_document(pdf_text(path), file, markdown=False))
+        return Source(read_text_document(pdf_text(path), file, markdown=False, heading_roles=roles))
     raise UsageError(f"{file}: kan ikke læse filtypen '{suffix or '(ingen)'}'. Brug {', '.join(SUFFIXES)}")

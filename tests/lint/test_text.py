@@ -46,6 +46,7 @@ def test_sentences(rules, text, expected):
         ("ring 70 30 03 00", [("ring", "word"), ("70 30 03 00", "phone")]),
         ("se www.borger.dk.", [("se", "word"), ("www.borger.dk", "url"), (".", "end")]),
         ("3F A-kasse", [("3F", "number"), ("A-kasse", "word")]),
+        ("den 3/3-26", [("den", "word"), ("3/3-26", "number")]),
         ("Søren Ærø Åberg", [("Søren", "word"), ("Ærø", "word"), ("Åberg", "word")]),
     ],
 )
