@@ -218,8 +218,16 @@ class TemplateFiles:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self._lines: dict[str, list[str]] = {}
+        self._display: dict[str, str] = {}
+        self._names: list[str] | None = None
+        self._roles: dict[tuple[str, str], Location] = {}
 
     def display(self, name: str) -> str:
+        if name not in self._display:
+            self._display[name] = self._relative(name)
+        return self._display[name]
+
+    def _relative(self, name: str) -> str:
         path = self.root / name
         try:
             rel = os.path.relpath(path)
@@ -234,7 +242,9 @@ class TemplateFiles:
         return self._lines[name] or None
 
     def names(self) -> list[str]:
-        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*.md"))
+        if self._names is None:
+            self._names = sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*.md"))
+        return self._names
 
     def subject_location(self, name: str) -> Location:
         for i, line in enumerate(self.lines(name) or [], start=1):
@@ -243,6 +253,12 @@ class TemplateFiles:
         return Location(self.display(name), 1, 1, "template")
 
     def role_location(self, event_template: str, role: str) -> Location:
+        key = (event_template, role)
+        if key not in self._roles:
+            self._roles[key] = self._find_role(event_template, role)
+        return self._roles[key]
+
+    def _find_role(self, event_template: str, role: str) -> Location:
         needle = f'data-role="{role}"'
         for name in [event_template, *[n for n in self.names() if n != event_template]]:
             for i, line in enumerate(self.lines(name) or [], start=1):

@@ -37,15 +37,13 @@ class Token:
     end: int
     text: str
     kind: str  # word | abbr | number | phone | url | email | end | punct
+    letters: int = 0  # letters only (no digits, hyphens or dots): the length LIX uses
+    is_word: bool = False  # counts as a word for LIX (URLs and e-mail addresses do not)
 
-    @property
-    def letters(self) -> int:
-        """Letters only (no digits, hyphens or dots): the length LIX uses."""
-        return sum(1 for c in self.text if c.isalpha())
 
-    @property
-    def is_word(self) -> bool:
-        return self.kind in WORD_KINDS
+def _token(start: int, end: int, text: str, kind: str) -> Token:
+    letters = sum(1 for c in text if c.isalpha()) if kind in ("word", "abbr", "number") else 0
+    return Token(start, end, text, kind, letters, kind in WORD_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +51,7 @@ class Sentence:
     start: int
     end: int
     tokens: tuple[Token, ...]
-
-    @property
-    def words(self) -> tuple[Token, ...]:
-        """Word-like tokens, URLs and e-mail addresses included (each is one word to read)."""
-        return tuple(t for t in self.tokens if t.is_word or t.kind in ("url", "email"))
+    words: tuple[Token, ...] = ()  # word-like tokens, URLs and e-mail addresses included (one word to read each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +71,7 @@ class Analyzer:
     def __init__(self, abbreviations: dict[str, bool]):
         # abbreviation (lower case, with its dots) -> may it end a sentence?
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
+        self._cache: dict[str, Analysis] = {}
         alternatives = sorted(self.abbreviations, key=len, reverse=True)
         abbr = "|".join(re.escape(a) for a in alternatives) or r"(?!x)x"
         self._token = re.compile(
@@ -98,11 +93,18 @@ class Analyzer:
         return cls(read_abbreviations(path))
 
     def tokenize(self, text: str) -> tuple[Token, ...]:
-        return tuple(Token(m.start(), m.end(), m.group(), m.lastgroup or "punct") for m in self._token.finditer(text))
+        return tuple(_token(m.start(), m.end(), m.group(), m.lastgroup or "punct") for m in self._token.finditer(text))
 
     def analyse(self, text: str) -> Analysis:
-        tokens = self.tokenize(text)
-        return Analysis(text, tokens, tuple(self._sentences(text, tokens)))
+        # Letters made from one template repeat most of their text: analyse each text once.
+        cached = self._cache.get(text)
+        if cached is None:
+            tokens = self.tokenize(text)
+            cached = Analysis(text, tokens, tuple(self._sentences(text, tokens)))
+            if len(self._cache) >= 20000:
+                self._cache.clear()
+            self._cache[text] = cached
+        return cached
 
     def _sentences(self, text: str, tokens: tuple[Token, ...]):
         current: list[Token] = []
@@ -155,7 +157,8 @@ def _starts_upper(tok: Token) -> bool:
 
 
 def _sentence(tokens: list[Token]) -> Sentence:
-    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens))
+    words = tuple(t for t in tokens if t.is_word or t.kind in ("url", "email"))
+    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens), words)
 
 
 def read_abbreviations(path: Path) -> dict[str, bool]:

@@ -68,7 +68,7 @@ class Unit:
     def locate(self, offset: int) -> Location:
         if not self.segments:
             return Location(None)
-        starts = [s.start for s in self.segments]
+        starts = [s.start for s in self.segments] if len(self.segments) > 1 else [0]
         i = max(0, bisect.bisect_right(starts, offset) - 1)
         seg = self.segments[i]
         col = seg.col
