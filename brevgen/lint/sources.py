@@ -10,8 +10,10 @@ So communications staff can check an old letter from another case system. Positi
 - .pdf: text extracted with pdfminer.six; "line" is the line in the extracted text. Page
   numbers ("Side 1 af 2") are dropped.
 
-Without roles there is no contact box or rules section to leave out, so a plain file's LIX
-counts every paragraph and full-sentence list item, and no required content is checked.
+Plain files have no roles. A heading that starts with a word in ``config.yml``'s
+``file_heading_roles`` ("Regler", "Klagevejledning", "Hvem kan du kontakte") gives the text under
+it that role, so § references may stand under "Regler" and the contact box stays out of LIX.
+Required content is checked only where roles are real (brevgen's own HTML).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..letter import Heading, Letter, ListBlock, Origin, Paragraph, Run, Section, Table
+from ..letter import Heading, Letter, ListBlock, Paragraph, Run, Table
 from .text import Analysis, Analyzer
 
 
@@ -228,10 +228,4 @@ def plain_unit(text: str, kind: str = "body", roles: tuple[str, ...] = (), file:
     return Unit(text, kind, roles, roles[0] if roles else "", [Segment(0, len(text), file, line, 1, "file")])
 
 
-def section_blocks_text(section: Section) -> str:
-    from ..letter import block_lines
-
-    return " ".join(block_lines(section)).strip()
-
-
-__all__ = ["Document", "Location", "Origin", "Segment", "Unit", "letter_document", "plain_unit"]
+__all__ = ["Document", "Location", "Segment", "Unit", "letter_document", "plain_unit"]

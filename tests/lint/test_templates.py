@@ -4,7 +4,6 @@ vs shared partial, branch coverage from the Jinja AST, and suppression comments.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
