@@ -4,6 +4,7 @@ vs shared partial, branch coverage from the Jinja AST, and suppression comments.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -129,3 +130,11 @@ def test_a_broken_example_is_a_finding_not_a_crash(tmp_path, rules):
     (broken,) = [f for f in report.findings if f.rule_id == "KL20"]
     assert broken.level == "error"
     assert broken.message.startswith("Eksemplet tilbud/tom kan ikke laves: tilbud/tom: sagens data har")
+
+
+def test_linting_one_template_reports_only_its_own_and_shared_branches(rules):
+    report = lint_templates(templates_dir(), rules, events=["tilbud"])
+    files = {Path(b.file).name for b in report.branches}
+    assert "tilbud.md" in files
+    assert not files & {"indkaldelse.md", "sygedagpenge.md"}
+    assert {d.event for d in report.documents} == {"tilbud"}
