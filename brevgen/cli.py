@@ -162,5 +162,46 @@ def serve(host: str, port: int, log_level: str, workers: int) -> None:
     run_service(host=host, port=port, log_level=log_level, workers=workers)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="Tekst som en compiler, JSON eller SARIF 2.1.0.")
+@click.option("--event", type=click.Choice(EVENT_NAMES), default=None, help="PATH er en sagsfil: lav brevet og tjek det færdige brev.")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Mappe med regler (standard: plain_language_rules/).")
+@click.option("--examples", "examples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Mappe med eksempler til skabelonerne (standard: examples/).")
+@click.option("--min-level", type=click.Choice(["suggestion", "warning", "error"]), default=None, help="Vis kun fund fra dette niveau og op.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Skriv rapporten til en fil i stedet for skærmen.")
+def lint(paths: tuple[Path, ...], fmt: str, event: str | None, rules_dir: Path | None, examples_dir: Path | None, min_level: str | None, output: Path | None) -> None:
+    """Tjek klarsprog, LIX og påkrævet indhold.
+
+    PATHS kan være en skabelonmappe (standard: templates/da/; hver skabelon laves med hvert
+    eksempel), en skabelon eller et brev som .md, .txt, .html, .docx eller .pdf.
+    Exit-kode 0: ingen fejl, 1: fejl i teksten, 2: reglerne eller kaldet er forkert.
+    """
+    from .errors import BrevgenError, UsageError
+    from .lint import lint_case, lint_paths, load_rules
+    from .lint.report import RENDERERS
+    from .output import atomic_write
+    from .paths import templates_dir
+
+    try:
+        rules = load_rules(rules_dir)
+        level = min_level or rules.config.min_level
+        if event:
+            if len(paths) != 1:
+                raise UsageError("--event kræver præcis én sagsfil")
+            report = lint_case(event, paths[0], rules, min_level=level)
+        else:
+            report = lint_paths(list(paths) or [templates_dir()], rules, examples=examples_dir, min_level=level)
+    except BrevgenError as exc:
+        _fail(exc)
+        return
+    text = RENDERERS[fmt](report)
+    if output:
+        atomic_write(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,144 @@
+"""Run a rule set over documents and gather findings into one report.
+
+A finding is keyed by rule and template position, so the same sentence flagged in six
+example letters is one finding that names the six letters (the sqlfluff lesson: lint every
+variant, report each problem once). Letter-level metrics (LIX) keep the worst value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import lix as lixmod
+from .checks import LEVEL_RANK, Hit, lix_counts
+from .rules import RuleSet
+from .units import Document, Location
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    level: str
+    message: str
+    location: Location
+    match: str | None = None
+    suggestions: tuple[str, ...] = ()
+    value: float | None = None
+    letters: list[str] = field(default_factory=list)
+    silenced: str | None = None  # the reason given in the template, when silenced
+
+    @property
+    def key(self) -> tuple:
+        loc = self.location
+        metric = self.value is not None
+        return (self.rule_id, loc.file, loc.line, loc.col, None if metric else (self.match or "").lower())
+
+    def as_dict(self) -> dict:
+        loc = self.location
+        return {
+            "rule": self.rule_id,
+            "level": self.level,
+            "message": self.message,
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.col,
+            "origin": loc.origin,
+            "inserted_at": loc.inserted_at,
+            "match": self.match,
+            "suggestions": list(self.suggestions),
+            "value": None if self.value is None else round(self.value, 1),
+            "letters": list(self.letters),
+            "silenced": self.silenced is not None,
+            "reason": self.silenced,
+        }
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    event: str | None
+    lix: lixmod.LixCount
+    sections: list[tuple[str, lixmod.LixCount]]
+    findings: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "event": self.event,
+            **self.lix.as_dict(),
+            "sections": [{"section": name, **c.as_dict()} for name, c in self.sections],
+            "findings": self.findings,
+        }
+
+
+@dataclass
+class Branch:
+    file: str
+    line: int
+    tag: str  # the tag as written: {% if ... %}, {% elif ... %}, {% else %}
+    covered: bool
+    has_text: bool = True
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "tag": self.tag, "covered": self.covered}
+
+
+@dataclass
+class Report:
+    rules: RuleSet
+    findings: list[Finding] = field(default_factory=list)
+    documents: list[DocumentResult] = field(default_factory=list)
+    branches: list[Branch] | None = None
+    mode: str = "files"  # templates | files | letter
+    min_level: str = "suggestion"
+
+    def shown(self) -> list[Finding]:
+        floor = LEVEL_RANK[self.min_level]
+        return [f for f in self.findings if f.silenced is None and LEVEL_RANK[f.level] >= floor]
+
+    def silenced(self) -> list[Finding]:
+        return [f for f in self.findings if f.silenced is not None]
+
+    def counts(self) -> dict[str, int]:
+        out = {level: 0 for level in LEVEL_RANK}
+        for f in self.findings:
+            if f.silenced is None:
+                out[f.level] += 1
+        return out
+
+    @property
+    def exit_code(self) -> int:
+        bar = LEVEL_RANK[self.rules.config.fail_on]
+        return 1 if any(f.silenced is None and LEVEL_RANK[f.level] >= bar for f in self.findings) else 0
+
+    def add(self, hits: list[Hit], letter: str | None) -> int:
+        """Merge hits into the report's findings; returns how many hits there were."""
+        index = {f.key: f for f in self.findings}
+        for hit in hits:
+            finding = Finding(hit.rule_id, hit.level, hit.message, hit.location, hit.match, hit.suggestions, hit.value)
+            existing = index.get(finding.key)
+            if existing is None:
+                index[finding.key] = finding
+                self.findings.append(finding)
+                existing = finding
+            else:
+                worse = LEVEL_RANK[finding.level] > LEVEL_RANK[existing.level] or (
+                    finding.level == existing.level and (finding.value or 0) > (existing.value or 0)
+                )
+                if worse:
+                    existing.level, existing.message, existing.value = finding.level, finding.message, finding.value
+            if letter and letter not in existing.letters:
+                existing.letters.append(letter)
+        return len(hits)
+
+    def sort(self) -> None:
+        self.findings.sort(key=lambda f: (f.location.file or "", f.location.line or 0, f.location.col or 0, f.rule_id))
+
+
+def lint_document(doc: Document, rules: RuleSet) -> tuple[list[Hit], DocumentResult]:
+    doc.analyse(rules.analyzer)
+    hits: list[Hit] = []
+    for rule in rules.rules:
+        hits.extend(rule.check(doc))
+    total, sections = lix_counts(doc, rules.config)
+    return hits, DocumentResult(doc.name, doc.event, total, sections, findings=len(hits))

@@ -1,0 +1,314 @@
+"""Read any letter file into lint units: .md, .txt, .html, .docx and .pdf.
+
+So communications staff can check an old letter from another case system. Positions:
+
+- .md, .txt: file:line:col of every character (Markdown markup is stripped first).
+- .html: the element's line (lxml ``sourceline``); roles from ``data-role`` attributes and the
+  event from ``<meta name="brevgen-event">``, so a letter brevgen made is checked for
+  required content too. The letterhead (address block) is not linted.
+- .docx: "line" is the paragraph number in the document (Word has no lines).
+- .pdf: text extracted with pdfminer.six; "line" is the line in the extracted text. Page
+  numbers ("Side 1 af 2") are dropped.
+
+Plain files have no roles. A heading that starts with a word in ``config.yml``'s
+``file_heading_roles`` ("Regler", "Klagevejledning", "Hvem kan du kontakte") gives the text under
+it that role, so § references may stand under "Regler" and the contact box stays out of LIX.
+Required content is checked only where roles are real (brevgen's own HTML).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..letter import Block, Origin, Paragraph, Run, Section
+from .units import Document, Location, Segment, Unit
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf")
+
+
+@dataclass
+class Source:
+    document: Document
+    blocks: tuple[Block, ...] | None = None  # role tree, when the file has roles (brevgen HTML)
+
+
+class _Builder:
+    """Collects characters with their (line, col) and turns them into a Unit."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.chars: list[str] = []
+        self.pos: list[tuple[int, int]] = []
+
+    def add(self, text: str, line: int, col: int, step: bool = True) -> None:
+        for i, ch in enumerate(text):
+            if ch.isspace() and ch != "\n":
+                if not self.chars or self.chars[-1] in (" ", "\n"):
+                    continue
+                ch = " "
+            if ch == "\n":
+                while self.chars and self.chars[-1] == " ":
+                    self.chars.pop()
+                    self.pos.pop()
+                if not self.chars or self.chars[-1] == "\n":
+                    continue
+            self.chars.append(ch)
+            self.pos.append((line, col + i if step else col))
+
+    def unit(self, kind: str, roles: tuple[str, ...] = (), section: str = "") -> Unit | None:
+        while self.chars and self.chars[-1] in (" ", "\n"):
+            self.chars.pop()
+            self.pos.pop()
+        text = "".join(self.chars)
+        if not text.strip():
+            return None
+        segments: list[Segment] = []
+        start = 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or self.pos[i][0] != self.pos[start][0] or self.pos[i][1] != self.pos[i - 1][1] + 1:
+                line, col = self.pos[start]
+                segments.append(Segment(start, i, self.file, line, col, "file"))
+                start = i
+        return Unit(text, kind, roles, section or (roles[0] if roles else ""), segments)
+
+
+def heading_role(text: str, heading_roles: dict[str, str]) -> tuple[str, ...]:
+    """The role a plain file's heading gives the text under it (config.yml: file_heading_roles)."""
+    low = text.lower().strip()
+    for start, role in sorted(heading_roles.items(), key=lambda kv: -len(kv[0])):
+        if low.startswith(start.lower()):
+            return (role,)
+    return ()
+
+
+# --- Markdown and plain text -------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|\d{1,3}[.)])\s+")
+_MD_INLINE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<br\s*/?>|<[^>]+>|\*\*|__|`|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")
+_PAGE_NUMBER = re.compile(r"^\s*(?:Side|side|Page)\s+\d+(?:\s+af\s+\d+)?\s*$")
+_TERMINAL = (".", "!", "?", "…", ":", ";", ",")
+
+
+def _md_line(builder: _Builder, text: str, line: int, col0: int, markdown: bool) -> None:
+    if not markdown:
+        builder.add(text, line, col0)
+        return
+    pos = 0
+    for m in _MD_INLINE.finditer(text):
+        builder.add(text[pos : m.start()], line, col0 + pos)
+        token = m.group()
+        if token.startswith(("[", "![")):
+            builder.add(m.group(1), line, col0 + m.start() + token.index("[") + 1)
+        elif token.lower().startswith("<br"):
+            builder.add("\n", line, col0 + m.start())
+        pos = m.end()
+    builder.add(text[pos:], line, col0 + pos)
+
+
+def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: dict[str, str] | None = None) -> Document:
+    heading_roles = heading_roles or {}
+    lines = text.split("\n")
+    start = 0
+    if markdown and lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is not None:
+            start = end + 1
+    units: list[Unit] = []
+    paragraph: list[tuple[int, str]] = []  # (line number, text)
+    section = ""
+    roles: tuple[str, ...] = ()
+
+    def flush() -> None:
+        nonlocal paragraph, section, roles
+        if not paragraph:
+            return
+        item = _LIST_ITEM.match(paragraph[0][1])
+        kind = "list_item" if item else "body"
+        short_lines = len(paragraph) >= 2 and all(len(t.strip()) <= 45 and not t.rstrip().endswith(_TERMINAL[:4]) for _, t in paragraph[:-1])
+        builder = _Builder(file)
+        for i, (n, raw) in enumerate(paragraph):
+            body = raw
+            col = 1
+            if i == 0 and item:
+                col = item.end() + 1
+                body = raw[item.end() :]
+            else:
+                stripped = raw.lstrip()
+                col = len(raw) - len(stripped) + 1
+                body = stripped
+            hard_break = markdown and raw.endswith("  ")
+            _md_line(builder, body.rstrip(), n, col, markdown)
+            if i < len(paragraph) - 1:
+                builder.add("\n" if (short_lines or hard_break) else " ", n, len(raw) + 1)
+        one = paragraph[0][1].strip()
+        if not markdown and not item and len(paragraph) == 1 and len(one) <= 80 and not one.endswith(_TERMINAL):
+            kind = "heading"  # a short line on its own, without a full stop, in a text letter
+        if kind == "heading":
+            section = " ".join(_MD_INLINE.sub("", one).split())
+            roles = heading_role(section, heading_roles)
+        unit = builder.unit(kind, roles, section)
+        if unit:
+            units.append(unit)
+        paragraph = []
+
+    for n in range(start, len(lines)):
+        raw = lines[n]
+        if _PAGE_NUMBER.match(raw) or raw.strip() in ("\f",):
+            flush()
+            continue
+        raw = raw.replace("\f", "")
+        if not raw.strip():
+            flush()
+            continue
+        heading = _MD_HEADING.match(raw) if markdown else None
+        if heading:
+            flush()
+            builder = _Builder(file)
+            _md_line(builder, raw[heading.end() :].rstrip().rstrip("#").rstrip(), n + 1, heading.end() + 1, markdown)
+            title = " ".join(raw[heading.end() :].split())
+            section, roles = title, heading_role(title, heading_roles)
+            unit = builder.unit("heading", roles, section)
+            if unit:
+                units.append(unit)
+            continue
+        if _LIST_ITEM.match(raw) and paragraph:
+            flush()
+        paragraph.append((n + 1, raw))
+    flush()
+    return Document(units, Location(file, 1, 1, "file"), name=file)
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_HTML_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt", "dd", "figcaption", "caption"}
+_HTML_SKIP = {"script", "style", "head", "header", "nav", "footer", "address", "template", "noscript"}
+
+
+def _own_text(el) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br":
+            parts.append("\n")
+        elif tag in _HTML_BLOCKS or tag in _HTML_SKIP or tag in ("ul", "ol", "table"):
+            pass
+        else:
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def read_html(data: bytes, file: str) -> Source:
+    from lxml import html as lxml_html
+
+    root = lxml_html.document_fromstring(data)
+    meta = root.xpath('//meta[@name="brevgen-event"]/@content')
+    event = meta[0] if meta else None
+    units: list[Unit] = []
+    tree: list = []  # role sections for the required-content check
+    sections: dict[int, Section] = {}
+
+    def visit(el, roles: tuple[str, ...], container: list) -> None:
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if not tag or tag in _HTML_SKIP:
+                continue
+            role = child.get("data-role")
+            if role:
+                inner: list = []
+                visit(child, roles + (role,), inner)
+                section = Section(role=role, blocks=tuple(inner))
+                container.append(section)
+                sections[id(child)] = section
+                continue
+            if tag in _HTML_BLOCKS:
+                text = _own_text(child)
+                kind = {"li": "list_item", "td": "table_cell", "th": "table_cell", "dt": "body", "dd": "body"}.get(tag, "body")
+                if tag.startswith("h") and len(tag) == 2:
+                    kind = "subject" if tag == "h1" and event else "heading"
+                builder = _Builder(file)
+                builder.add(text, child.sourceline or 1, 1, step=False)
+                unit = builder.unit(kind, roles)
+                if unit:
+                    units.append(unit)
+                    container.append(Paragraph(runs=(Run(unit.text, Origin("template", file, child.sourceline)),)))
+            visit(child, roles, container)
+
+    body = root.find("body")
+    visit(body if body is not None else root, (), tree)
+    doc = Document(units, Location(file, 1, 1, "file"), name=file, event=event)
+    return Source(doc, tuple(tree) if event else None)
+
+
+# --- DOCX and PDF ------------------------------------------------------------------------------
+
+
+def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None) -> Document:
+    heading_roles = heading_roles or {}
+    from docx import Document as DocxDocument
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    doc = DocxDocument(str(path))
+    units: list[Unit] = []
+    number = 0
+    section = ""
+    roles: tuple[str, ...] = ()
+
+    def paragraph_unit(par: DocxParagraph, kind: str | None) -> None:
+        nonlocal number, section, roles
+        number += 1
+        style = (par.style.name if par.style is not None else "") or ""
+        if kind is None:
+            if style.startswith(("Heading", "Overskrift", "Title", "Titel")):
+                kind = "heading"
+            elif "List" in style or "Liste" in style or par._p.pPr is not None and par._p.pPr.numPr is not None:
+                kind = "list_item"
+            else:
+                kind = "body"
+        if kind == "heading" and par.text.strip():
+            section = " ".join(par.text.split())
+            roles = heading_role(section, heading_roles)
+        builder = _Builder(file)
+        builder.add(par.text, number, 1)
+        unit = builder.unit(kind, roles, section)
+        if unit:
+            units.append(unit)
+
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph_unit(DocxParagraph(child, doc), None)
+        elif tag == "tbl":
+            for row in DocxTable(child, doc).rows:
+                for cell in row.cells:
+                    for par in cell.paragraphs:
+                        paragraph_unit(par, "table_cell")
+    return Document(units, Location(file, 1, 1, "file"), name=file)
+
+
+def pdf_text(path: Path) -> str:
+    from pdfminer.high_level import extract_text
+
+    return extract_text(str(path))
+
+
+def read_source(path: Path, display: str | None = None, heading_roles: dict[str, str] | None = None) -> Source:
+    file = display or str(path)
+    roles = heading_roles or {}
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=True, heading_roles=roles))
+    if suffix == ".txt":
+        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=False, heading_roles=roles))
+    if suffix in (".html", ".htm"):
+        return read_html(path.read_bytes(), file)
+    if suffix == ".docx":
+        return Source(read_docx(path, file, roles))
+    if suffix == ".pdf":
+        return Source(read_text_document(pdf_text(path), file, markdown=False, heading_roles=roles))
+    raise UsageError(f"{file}: kan ikke læse filtypen '{suffix or '(ingen)'}'. Brug {', '.join(SUFFIXES)}")
