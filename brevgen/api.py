@@ -63,6 +63,16 @@ def register_report(name: str, fn: ReportFn) -> None:
     _REPORTS[name] = fn
 
 
+def _lint_report(letter: Letter) -> Any:
+    # Imported on first use: loading the rule set runs every rule's examples (~0.1 s).
+    from .lint import letter_report
+
+    return letter_report(letter)
+
+
+register_report("lint", _lint_report)
+
+
 @dataclass(frozen=True)
 class EventInfo:
     event: str

@@ -9,7 +9,7 @@ Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
 - ``POST /v1/letters/{event}``       case data (JSON) in; the letter out in the format the
   ``Accept`` header asks for (PDF, DOCX, HTML, MeMo XML, iCalendar) or, for
   ``application/json``, an envelope with every format (base64), notes and reports
-- ``POST /v1/lint``                  plain-language check of a text (501 until lint is wired)
+- ``POST /v1/lint``                  plain-language check of a text (the lint's JSON report)
 
 Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
 case data, every invalid field in ``errors`` (the same problems the CLI prints).
@@ -365,11 +365,37 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     @app.post("/v1/lint", dependencies=v1, tags=["sprog"], summary="Tjek en tekst for klart sprog")
     async def lint(request: Request):
-        await request.body()  # read (and size-check) the text even when there is no lint
+        """Lint a text: ``text/plain`` or ``text/markdown`` body, or JSON ``{"text": ..., "markdown": true}``.
+
+        Returns the lint report as JSON (the same shape as ``brevgen lint --format json``) with
+        ``ok`` false when it has error findings.
+        """
+        raw = await request.body()
         if importlib.util.find_spec("brevgen.lint") is None:
             return problem(501, "lint-unavailable", "lint is not available in this build", "Sprogtjekket findes ikke i denne udgave af brevgen")
-        # brevgen.lint is built on another branch; it is wired to this endpoint when the branches meet.
-        return problem(501, "lint-unavailable", "lint is not wired to the HTTP service yet")
+        media = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+        markdown = media != "text/plain"
+        try:
+            if media == "application/json":
+                body = _json_object(raw)
+                text = body.get("text")
+                markdown = bool(body.get("markdown", True))
+            else:
+                text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if not isinstance(text, str) or not text.strip():
+            return problem(422, "invalid-text", "no text to lint", "Send en tekst at tjekke (UTF-8), fx som text/plain eller JSON med feltet 'text'")
+        from .lint import lint_text
+        from .lint.report import render_json
+
+        def check() -> dict[str, Any]:
+            report = lint_text(text, "tekst", markdown=markdown)
+            data = json.loads(render_json(report))
+            data["ok"] = report.exit_code == 0
+            return data
+
+        return JSONResponse(await anyio.to_thread.run_sync(check))
 
     return app
 

@@ -36,7 +36,8 @@ def test_generate_from_dict_gives_the_letter_in_every_asked_format():
     assert result.files["pdf"].startswith(b"%PDF-")
     assert result.event == "indkaldelse"
     assert result.provenance["brevgen-case-ref"] == data["case_ref"]
-    assert result.reports == {}
+    lint = result.reports["lint"]
+    assert lint["ok"] is True and lint["summary"]["errors"] == 0
     assert result.filename("memo") == "indkaldelse_JC-2026-0412_2026-03-02.memo.xml"
 
 

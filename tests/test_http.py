@@ -86,7 +86,7 @@ def test_json_envelope_has_every_possible_format_and_says_why_not(client):
     assert list(body["files"]) == ["pdf", "docx", "html"]
     assert set(body["unavailable"]) == {"memo", "ics"}
     assert body["unavailable"]["memo"] == "sender.cvr (CVR-nummer): skal udfyldes, når brevet skal sendes som Digital Post (MeMo)"
-    assert body["reports"] == {} and body["provenance"]["brevgen-event"] == "tilbud"
+    assert body["reports"]["lint"]["ok"] is True and body["provenance"]["brevgen-event"] == "tilbud"
     expected = generate_letter("tilbud", data)
     for fmt, entry in body["files"].items():
         assert base64.b64decode(entry["base64"]) == expected.files[fmt]
@@ -198,10 +198,24 @@ def test_api_key_when_configured():
     assert secured.get("/v1/events", headers={"X-API-Key": KEY}).status_code == 200
 
 
-def test_lint_is_501_until_wired(client):
-    response = client.post("/v1/lint", content="Vi bedes De venligst udfylde skemaet.".encode(), headers={"content-type": "text/plain"})
-    assert response.status_code == 501
-    assert response.json()["title"] == "lint is not available in this build"
+def test_lint_finds_officialese_in_a_text(client):
+    response = client.post("/v1/lint", content="Såfremt De ikke kan komme, bedes De ringe.".encode(), headers={"content-type": "text/plain"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["ok"] is False
+    rules = {f["rule"] for f in body["findings"]}
+    assert {"KS01", "KS02", "KS04a"} <= rules
+    messages = {f["message"] for f in body["findings"]}
+    assert "Skriv 'Hvis' i stedet for 'Såfremt'." in messages
+
+
+def test_lint_accepts_json_and_passes_plain_danish(client):
+    response = client.post("/v1/lint", json={"text": "Ring til os, hvis du ikke kan komme. Vi finder en ny tid."})
+    assert response.status_code == 200, response.text
+    assert response.json()["ok"] is True
+    empty = client.post("/v1/lint", json={"text": " "})
+    assert empty.status_code == 422
+    assert empty.headers["content-type"].startswith("application/problem+json")
 
 
 # --- round trips: Python API, HTTP (each format), CLI --------------------------------------

@@ -108,3 +108,53 @@ def lint_case(event: str, casefile: Path, rules: RuleSet, *, min_level: str = "s
     report.documents.append(result)  # type: ignore[arg-type]
     report.sort()
     return report
+
+
+_DEFAULT_RULES: RuleSet | None = None
+
+
+def default_rules() -> RuleSet:
+    """The shipped rule set, loaded once per process (loading runs every rule's examples)."""
+    global _DEFAULT_RULES
+    if _DEFAULT_RULES is None:
+        _DEFAULT_RULES = load_rules()
+    return _DEFAULT_RULES
+
+
+def lint_text(text: str, name: str = "tekst", *, markdown: bool = True, rules: RuleSet | None = None) -> Report:
+    """Lint a text given as a string (Markdown or plain), e.g. from the HTTP service."""
+    from .sources import read_text_document
+
+    rules = rules or default_rules()
+    document = read_text_document(text, name, markdown=markdown, heading_roles=rules.config.file_heading_roles)
+    hits, result = lint_document(document, rules)
+    report = Report(rules, mode="files")
+    report.add(hits, None)
+    report.documents.append(result)
+    report.sort()
+    return report
+
+
+def letter_report(letter) -> dict:
+    """The lint and required-content report of a composed Letter, ready for JSON.
+
+    Registered as the ``lint`` report of the Python API and the HTTP envelope.
+    """
+    import json
+
+    from ..paths import templates_dir
+    from ..pipeline import template_set
+    from .report import render_json
+    from .templates import TemplateFiles, lint_letter
+
+    rules = default_rules()
+    name = f"{letter.meta.event}/{letter.meta.case_ref}"
+    info = template_set().events[letter.meta.event]
+    hits, result = lint_letter(letter, rules, TemplateFiles(templates_dir()), info.name, name)
+    report = Report(rules, mode="letter")
+    report.add(hits, name)
+    report.documents.append(result)  # type: ignore[arg-type]
+    report.sort()
+    data = json.loads(render_json(report))
+    data["ok"] = report.exit_code == 0
+    return data
