@@ -70,20 +70,28 @@ def schema(event: str) -> None:
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool) -> None:
+@click.option(
+    "--pdf-variant",
+    default="pdf/ua-1",
+    show_default=True,
+    help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
+)
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
     from .errors import BrevgenError
     from .output import write_letter
     from .paths import outputs_dir
     from .pipeline import build_letter, parse_formats
     from .pipeline import render_letter as render_formats
+    from .render.pdf import check_variant
     from .validation import read_case_file
 
     try:
         chosen = parse_formats(formats)
+        variant = check_variant(pdf_variant)
         data = read_case_file(casefile)
         letter = build_letter(event, data, record=str(casefile))
-        rendered = render_formats(letter, chosen)
+        rendered = render_formats(letter, chosen, pdf_variant=variant)
         paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     except BrevgenError as exc:
         if as_json:

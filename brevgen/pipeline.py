@@ -108,8 +108,11 @@ def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def render_letter(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
-    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import)."""
+def render_letter(letter: Letter, formats: Iterable[str] = FORMATS, pdf_variant: str | None = None) -> dict[str, bytes]:
+    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import).
+
+    ``pdf_variant``: "pdf/ua-1" (default), "pdf/a-2a" or "pdf/a-3a" (see brevgen.render.pdf).
+    """
     out: dict[str, bytes] = {}
     for fmt in formats:
         if fmt == "html":
@@ -119,7 +122,7 @@ def render_letter(letter: Letter, formats: Iterable[str] = FORMATS) -> dict[str,
         elif fmt == "pdf":
             from .render.pdf import render_pdf
 
-            out["pdf"] = render_pdf(letter)
+            out["pdf"] = render_pdf(letter, variant=pdf_variant) if pdf_variant else render_pdf(letter)
         elif fmt == "docx":
             from .render.docx import render_docx
 
