@@ -156,5 +156,40 @@ def demo(out_dir: Path | None, formats: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
+def inspect(files: tuple[Path, ...], as_json: bool) -> None:
+    """Vis brevets stempel: skabelon og version, regelsæt, brevgen-version og datahash.
+
+    FILES er et eller flere breve som PDF, DOCX eller HTML.
+    """
+    from .errors import BrevgenError
+    from .inspect import inspect_file
+
+    results, failed = [], None
+    for path in files:
+        try:
+            results.append(inspect_file(path))
+        except BrevgenError as exc:
+            failed = exc if failed is None or exc.exit_code > failed.exit_code else failed
+            for line in exc.lines():
+                click.echo(f"fejl: {line}", err=True)
+    if as_json:
+        payload = [r.as_dict() for r in results]
+        click.echo(json.dumps(payload[0] if len(files) == 1 and payload else payload, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            click.echo(f"{result.file} ({result.format.upper()})")
+            click.echo(f"  titel: {result.title or '-'}")
+            click.echo(f"  sprog: {result.lang or '-'}")
+            if result.conformance:
+                click.echo(f"  standard: {', '.join(result.conformance)}")
+            for key, value in result.provenance.items():
+                click.echo(f"  {key}: {value}")
+    if failed is not None:
+        sys.exit(failed.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
