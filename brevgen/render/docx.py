@@ -134,6 +134,28 @@ def _prepare_styles(doc) -> None:
         settings.remove(preview)
 
 
+def _plain_bullets(doc) -> None:
+    """Bullets as U+2022 in the letter's font, not the Symbol font's private-use glyph
+    (which screen readers and text extraction see as an unknown character)."""
+    numbering = doc.part.numbering_part.element
+    for lvl in numbering.iter(qn("w:lvl")):
+        fmt = lvl.find(qn("w:numFmt"))
+        text = lvl.find(qn("w:lvlText"))
+        if fmt is None or fmt.get(qn("w:val")) != "bullet" or text is None:
+            continue
+        text.set(qn("w:val"), "\u2022")
+        rpr = lvl.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            lvl.append(rpr)
+        for old in rpr.findall(qn("w:rFonts")):
+            rpr.remove(old)
+        fonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attr), FONT)
+        rpr.insert(0, fonts)
+
+
 def _drop_unused_parts(doc) -> None:
     """python-docx's default template ships a thumbnail of itself, a Word 2010 style copy
     and a bibliography part: none belongs in a letter."""
@@ -177,6 +199,7 @@ def _template() -> bytes:
     """The prepared, empty letter: styles, page, footer. Built once per process."""
     doc = Document()
     _prepare_styles(doc)
+    _plain_bullets(doc)
     _drop_unused_parts(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -291,18 +314,17 @@ def _block(doc, block: Block) -> None:
         # Space after the table, as the stylesheet gives the PDF.
         _paragraph(doc, "Normal").paragraph_format.space_after = Pt(0)
     elif isinstance(block, Section):
-        before = len(doc.element.body)
+        before = set(doc.element.body.iterchildren(qn("w:p")))
         for child in block.blocks:
             _block(doc, child)
         if block.role in ("kontakt", "hilsen", "kort-fortalt", "frist"):
-            _keep_together(list(doc.element.body)[before:])
+            _keep_together([p for p in doc.element.body.iterchildren(qn("w:p")) if p not in before])
     else:
         raise TypeError(block)
 
 
-def _keep_together(elements) -> None:
+def _keep_together(paragraphs) -> None:
     """The contact box, the signature and the other boxes stay on one page."""
-    paragraphs = [el for el in elements if el.tag == qn("w:p")]
     for p in paragraphs[:-1]:
         ppr = p.get_or_add_pPr()
         if ppr.find(qn("w:keepNext")) is None:
