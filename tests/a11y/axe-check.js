@@ -2,7 +2,7 @@
 // Runs axe-core inside Debian's chromium on brevgen's HTML letters and prints one JSON
 // report on stdout. Used by tests/render/test_html.py; run by hand the same way:
 //
-//   node tests/a11y/axe-check.js [--width 320] [--screenshots DIR] page.html ...
+//   node tests/a11y/axe-check.js [--widths 1024,320] [--screenshots DIR] page.html ...
 //
 // One browser serves every page (chromium is slow to start). The letters themselves
 // contain no JavaScript: axe is added to the loaded page by the test only.
@@ -17,9 +17,9 @@ const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const args = { width: 1024, screenshots: null, files: [] };
+  const args = { widths: [1024], screenshots: null, files: [] };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--width') args.width = Number(argv[++i]);
+    if (argv[i] === '--widths') args.widths = argv[++i].split(',').map(Number);
     else if (argv[i] === '--screenshots') args.screenshots = argv[++i];
     else args.files.push(argv[i]);
   }
@@ -42,31 +42,33 @@ async function main() {
   const results = [];
   try {
     const page = await browser.newPage();
-    await page.setViewport({ width: args.width, height: 800 });
-    for (const file of args.files) {
-      await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
-      const scriptsInLetter = await page.evaluate(() => document.scripts.length);
-      const layout = await page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        clientWidth: document.documentElement.clientWidth,
-      }));
-      if (args.screenshots) {
-        const name = path.basename(file).replace(/\.html?$/, '') + `-${args.width}px.png`;
-        await page.screenshot({ path: path.join(args.screenshots, name), fullPage: true });
+    for (const width of args.widths) {
+      await page.setViewport({ width, height: 800 });
+      for (const file of args.files) {
+        await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
+        const scriptsInLetter = await page.evaluate(() => document.scripts.length);
+        const layout = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          clientWidth: document.documentElement.clientWidth,
+        }));
+        if (args.screenshots) {
+          const name = path.basename(file).replace(/\.html?$/, '') + `-${width}px.png`;
+          await page.screenshot({ path: path.join(args.screenshots, name), fullPage: true });
+        }
+        await page.addScriptTag({ path: AXE_SOURCE });
+        const axe = await page.evaluate(async () => {
+          const r = await window.axe.run(document, { resultTypes: ['violations'] });
+          return {
+            version: r.testEngine.version,
+            violations: r.violations.map((v) => ({
+              id: v.id, impact: v.impact, help: v.help, tags: v.tags,
+              nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+            })),
+            passes: r.passes.length,
+          };
+        });
+        results.push({ file, width, scriptsInLetter, ...layout, ...axe });
       }
-      await page.addScriptTag({ path: AXE_SOURCE });
-      const axe = await page.evaluate(async () => {
-        const r = await window.axe.run(document, { resultTypes: ['violations'] });
-        return {
-          version: r.testEngine.version,
-          violations: r.violations.map((v) => ({
-            id: v.id, impact: v.impact, help: v.help, tags: v.tags,
-            nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
-          })),
-          passes: r.passes.length,
-        };
-      });
-      results.push({ file, width: args.width, scriptsInLetter, ...layout, ...axe });
     }
   } finally {
     await browser.close();
