@@ -144,7 +144,8 @@ def _inspect_docx(data: bytes, name: str) -> Inspection:
 def _inspect_html(data: bytes, name: str) -> Inspection:
     from lxml import html
 
-    tree = html.fromstring(data)
+    # brevgen writes UTF-8; a fragment has no <meta charset> for lxml to find it by.
+    tree = html.fromstring(data.decode("utf-8", errors="replace"))
     provenance: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = meta.get("name", "")
