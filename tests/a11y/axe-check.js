@@ -2,7 +2,10 @@
 // Runs axe-core inside Debian's chromium on brevgen's HTML letters and prints one JSON
 // report on stdout. Used by tests/render/test_html.py; run by hand the same way:
 //
-//   node tests/a11y/axe-check.js [--widths 1024,320] [--screenshots DIR] page.html ...
+//   node tests/a11y/axe-check.js [--widths 1024,320] [--screenshots DIR] [--print DIR] page.html ...
+//
+// --print DIR also prints each page to DIR/<name>.pdf the way a browser's print does
+// (print stylesheet, CSS page size), to check the print layout.
 //
 // One browser serves every page (chromium is slow to start). The letters themselves
 // contain no JavaScript: axe is added to the loaded page by the test only.
@@ -17,10 +20,11 @@ const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const args = { widths: [1024], screenshots: null, files: [] };
+  const args = { widths: [1024], screenshots: null, print: null, files: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--widths') args.widths = argv[++i].split(',').map(Number);
     else if (argv[i] === '--screenshots') args.screenshots = argv[++i];
+    else if (argv[i] === '--print') args.print = argv[++i];
     else args.files.push(argv[i]);
   }
   return args;
@@ -54,6 +58,10 @@ async function main() {
         if (args.screenshots) {
           const name = path.basename(file).replace(/\.html?$/, '') + `-${width}px.png`;
           await page.screenshot({ path: path.join(args.screenshots, name), fullPage: true });
+        }
+        if (args.print && width === args.widths[0]) {
+          const name = path.basename(file).replace(/\.html?$/, '') + '.pdf';
+          await page.pdf({ path: path.join(args.print, name), preferCSSPageSize: true, printBackground: true });
         }
         await page.addScriptTag({ path: AXE_SOURCE });
         const axe = await page.evaluate(async () => {

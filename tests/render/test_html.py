@@ -39,13 +39,16 @@ HOST_PAGE = """<!DOCTYPE html>
 """
 
 
-def run_axe(files: list[Path]) -> list[dict]:
+def run_axe(files: list[Path], print_dir: Path | None = None) -> list[dict]:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     assert Path(chromium).exists(), "chromium mangler: kør bash scripts/setup.sh --test"
     assert (A11Y_DIR / "node_modules" / "axe-core").is_dir(), "axe-core mangler: kør bash scripts/setup.sh --test"
     node = shutil.which("node")
     assert node, "node mangler: kør bash scripts/setup.sh --test"
-    command = [node, str(A11Y_DIR / "axe-check.js"), "--widths", ",".join(map(str, WIDTHS)), *map(str, files)]
+    command = [node, str(A11Y_DIR / "axe-check.js"), "--widths", ",".join(map(str, WIDTHS))]
+    if print_dir is not None:
+        command += ["--print", str(print_dir)]
+    command += [str(f) for f in files]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600, env={**os.environ, "CHROMIUM": chromium})
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
@@ -63,10 +66,12 @@ def axe_results(rendered_examples, tmp_path_factory):
         host.write_text(HOST_PAGE.format(fragment=render_html_fragment(letter)), encoding="utf-8")
         files[str(page)] = (case_id, "side")
         files[str(host)] = (case_id, "fragment")
+    printed = tmp_path_factory.mktemp("browser-print")
     results = {}
-    for result in run_axe(list(map(Path, files))):
+    for result in run_axe(list(map(Path, files)), print_dir=printed):
         case_id, kind = files[result["file"]]
         results[(case_id, kind, result["width"])] = result
+    results["printed"] = {case_id: printed / f"{case_id.replace('/', '__')}.pdf" for case_id in rendered_examples}
     return results
 
 
@@ -80,6 +85,18 @@ def test_axe_finds_no_violations(axe_results, case_id, kind, width):
     assert result["passes"] >= 15  # axe really ran its rules on a real page
     assert result["scriptsInLetter"] == 0
     assert result["scrollWidth"] <= result["clientWidth"], f"vandret rulning ved {width} px"
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_browser_print_uses_the_print_stylesheet(axe_results, rendered_examples, case_id):
+    """Printed from chromium, the page is the letter: address in the envelope window, page numbers."""
+    from extract import pdf_text
+    from test_pdf import address_window_problems
+
+    letter = rendered_examples[case_id][2]
+    printed = axe_results["printed"][case_id].read_bytes()
+    assert address_window_problems(printed, letter) == []
+    assert "Side 1 af " in pdf_text(printed)
 
 
 def test_page_is_standalone_semantic_and_stamped(rendered_examples):
