@@ -301,8 +301,10 @@ def _block(doc, block: Block) -> None:
         _add_runs(_paragraph(doc, "Normal"), block.runs)
     elif isinstance(block, ListBlock):
         num_id = _numbering_restart(doc) if block.ordered else None
-        for item in block.items:
+        for n, item in enumerate(block.items, start=1):
             p = _paragraph(doc, "List Number" if block.ordered else "List Bullet")
+            if n < len(block.items):  # letters' lists are short: never leave one item behind
+                p.paragraph_format.keep_with_next = True
             if num_id is not None:
                 num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
                 num_pr.get_or_add_ilvl().val = 0
