@@ -70,18 +70,26 @@ def schema(event: str) -> None:
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma: pdf, docx, html, memo (Digital Post), ics (kalender).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool) -> None:
+@click.option(
+    "--pdf-variant",
+    default="pdf/ua-1",
+    show_default=True,
+    help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
+)
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
     from .errors import BrevgenError
     from .output import write_letter
     from .paths import outputs_dir
     from .pipeline import make_letter, parse_formats
+    from .render.pdf import check_variant
     from .validation import read_case_file
 
     try:
         chosen = parse_formats(formats)
+        variant = check_variant(pdf_variant)
         data = read_case_file(casefile)
-        letter, rendered = make_letter(event, data, chosen, record=str(casefile))
+        letter, rendered = make_letter(event, data, chosen, record=str(casefile), pdf_variant=variant)
         paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     except BrevgenError as exc:
         if as_json:
@@ -201,6 +209,41 @@ def lint(paths: tuple[Path, ...], fmt: str, event: str | None, rules_dir: Path |
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
+def inspect(files: tuple[Path, ...], as_json: bool) -> None:
+    """Vis brevets stempel: skabelon og version, regelsæt, brevgen-version og datahash.
+
+    FILES er et eller flere breve som PDF, DOCX eller HTML.
+    """
+    from .errors import BrevgenError
+    from .inspect import inspect_file
+
+    results, failed = [], None
+    for path in files:
+        try:
+            results.append(inspect_file(path))
+        except BrevgenError as exc:
+            failed = exc if failed is None or exc.exit_code > failed.exit_code else failed
+            for line in exc.lines():
+                click.echo(f"fejl: {line}", err=True)
+    if as_json:
+        payload = [r.as_dict() for r in results]
+        click.echo(json.dumps(payload[0] if len(files) == 1 and payload else payload, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            click.echo(f"{result.file} ({result.format.upper()})")
+            click.echo(f"  titel: {result.title or '-'}")
+            click.echo(f"  sprog: {result.lang or '-'}")
+            if result.conformance:
+                click.echo(f"  standard: {', '.join(result.conformance)}")
+            for key, value in result.provenance.items():
+                click.echo(f"  {key}: {value}")
+    if failed is not None:
+        sys.exit(failed.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -129,11 +129,12 @@ def make_letter(
     formats: Iterable[str] = FORMATS,
     record: str | None = None,
     memo_options: dict[str, Any] | None = None,
+    pdf_variant: str | None = None,
 ) -> tuple[Letter, dict[str, bytes]]:
     """Case data -> (Letter, {format: bytes}): what the CLI, the Python API and HTTP call."""
     formats = tuple(formats)
     case, letter = build_case_letter(event, data, record=record, formats=formats)
-    return letter, render_letter(letter, formats, case=case, memo_options=memo_options)
+    return letter, render_letter(letter, formats, case=case, memo_options=memo_options, pdf_variant=pdf_variant)
 
 
 def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: str | None = None) -> None:
@@ -177,11 +178,13 @@ def render_letter(
     formats: Iterable[str] = FORMATS,
     case: LetterCase | None = None,
     memo_options: dict[str, Any] | None = None,
+    pdf_variant: str | None = None,
 ) -> dict[str, bytes]:
     """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import).
 
     ``memo`` and ``ics`` also need the validated ``case`` the letter was made from;
     ``memo_options`` go to :func:`brevgen.render.memo.render_memo` (e.g. ``case_system``).
+    ``pdf_variant``: "pdf/ua-1" (default), "pdf/a-2a" or "pdf/a-3a" (see brevgen.render.pdf).
     """
     formats = tuple(formats)
     out: dict[str, bytes] = {}
@@ -199,7 +202,7 @@ def render_letter(
             from .render.pdf import render_pdf
 
             with _PDF_LOCK:
-                out["pdf"] = render_pdf(letter)
+                out["pdf"] = render_pdf(letter, variant=pdf_variant) if pdf_variant else render_pdf(letter)
         elif fmt == "docx":
             from .render.docx import render_docx
 

@@ -12,7 +12,10 @@ want_test=0
 # Debian packages. libharfbuzz-subset0 makes WeasyPrint subset fonts ~3x faster than its
 # fontTools fallback; fonts-noto-core lets LibreOffice show the DOCX in the same font.
 system_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core)
-test_pkgs=(poppler-utils qpdf)
+# Test clients: poppler (pdftotext, pdftoppm), qpdf, LibreOffice (converts every DOCX),
+# chromium (runs axe-core on every HTML page; driven by puppeteer-core, which downloads no browser).
+test_pkgs=(poppler-utils qpdf libreoffice-writer-nogui chromium)
+command -v npm >/dev/null 2>&1 || test_pkgs+=(nodejs npm)
 
 if command -v apt-get >/dev/null 2>&1; then
   pkgs=("${system_pkgs[@]}")
@@ -35,3 +38,12 @@ extra=""
 [ "$want_test" = 1 ] && extra="[test]"
 echo "setup: installing brevgen${extra} with pip"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e ".${extra}"
+
+if [ "$want_test" = 1 ]; then
+  # axe-core and puppeteer-core, pinned by tests/a11y/package-lock.json.
+  lock=tests/a11y/package-lock.json
+  if [ ! -f tests/a11y/node_modules/.package-lock.json ] || [ "$lock" -nt tests/a11y/node_modules/.package-lock.json ]; then
+    echo "setup: installing axe-core and puppeteer-core with npm ci (tests/a11y)"
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+  fi
+fi

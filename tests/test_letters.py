@@ -106,6 +106,20 @@ def test_same_text_in_every_format(rendered_examples, case_id):
 
 
 @pytest.mark.parametrize("case_id", CASES)
+def test_whole_text_identical_in_every_format(rendered_examples, case_id):
+    """Not only contained: the whole text of each file is the letter's text, nothing more.
+
+    Letterhead, subject and body, in reading order; only layout differs (page numbers,
+    bullets, and for the PDF the ordered-list numbers it prints as text).
+    """
+    _path, _data, letter, files = rendered_examples[case_id]
+    for fmt in FORMATS:
+        text = comparable(EXTRACT[fmt](files[fmt]), fmt)
+        expected = comparable(" ".join(letter.head_lines()) + " " + letter_text(letter, fmt), fmt)
+        assert text == expected, f"{fmt}: teksten er ikke præcis brevets tekst"
+
+
+@pytest.mark.parametrize("case_id", CASES)
 def test_expectation_block_answered(rendered_examples, case_id):
     """The five questions are there, in order, and none is left without an answer."""
     _path, _data, letter, _files = rendered_examples[case_id]

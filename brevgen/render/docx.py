@@ -1,8 +1,20 @@
-"""Letter -> DOCX with python-docx: real heading styles, Danish language, page numbers.
+"""Letter -> DOCX with python-docx: Word's own styles, Danish language, the PDF's layout.
 
-A caseworker may open and edit the file, so it uses Word's own styles (Heading 1-3, List
-Bullet, List Number, Table Grid) rather than direct formatting. The zip entries get the
-letter's date as their timestamp, so the same letter gives the same bytes.
+A caseworker may open and edit the file, so it uses Word's styles (Heading 1-3, List
+Bullet, List Number, Table Grid, Hyperlink) rather than direct formatting, and every
+style and the document defaults are Danish, so text typed later is spell-checked as
+Danish too. The letterhead is a borderless table with rows of exact height, so the
+recipient address sits in the envelope window at the same place as in the PDF
+(:data:`WINDOW`) whatever is edited around it, and nothing else reaches into the window.
+
+Speed: a prepared template (styles, page geometry, footer with page numbers; unused
+parts and table styles removed) is built once per process; each letter only parses that
+small package, adds its body and is written straight to a zip with the letter's date on
+every entry, so the same letter gives the same bytes.
+
+Provenance: core properties hold title, subject, keywords and category (each at most
+255 characters); the full stamp is in docProps/custom.xml as custom properties named
+like the HTML meta tags (``brevgen-template`` ...), which ``brevgen inspect`` reads.
 """
 
 from __future__ import annotations
@@ -10,10 +22,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from functools import lru_cache
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -24,10 +42,36 @@ from ..letter import Block, Heading, Letter, ListBlock, Paragraph, Run, Section,
 LANG = "da-DK"
 FONT = "Noto Sans"
 ACCENT = RGBColor(0x00, 0x50, 0x7A)
+MUTED = RGBColor(0x4A, 0x4A, 0x4A)
+
+# Page geometry, the same as templates/da/brev.css (@media print).
+PAGE_MARGIN_MM = (20, 20, 22, 20)  # top, right, bottom, left
+# The envelope window (C5/DL, DIN 5008 form B address field), from the page's top left
+# corner in mm: x, y, width, height. The address starts 50 mm down, 5 mm into the field.
+WINDOW = (20, 50, 85, 40)
+SENDER_ROW_MM = WINDOW[1] - PAGE_MARGIN_MM[0]  # from the top margin down to the window
+BODY_GAP_MM = 12  # window bottom (90 mm) to the subject heading (102 mm), as in the PDF
+
+STYLES_WITH_EFFECTS_RT = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+CUSTOM_PROPERTIES_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_PROPERTIES_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # fixed by OOXML for custom.xml
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+# Style names -> ids in python-docx's default template. Looking a style up by name scans
+# all 160 styles; setting the id directly makes a letter about 5x faster.
+STYLE_ID = {
+    "Normal": "Normal",
+    "Heading 1": "Heading1",
+    "Heading 2": "Heading2",
+    "Heading 3": "Heading3",
+    "List Bullet": "ListBullet",
+    "List Number": "ListNumber",
+    "Table Grid": "TableGrid",
+}
 
 
-def _set_lang(rpr_parent) -> None:
-    rpr = rpr_parent.get_or_add_rPr()
+def _set_lang(style_element) -> None:
+    rpr = style_element.get_or_add_rPr()
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -44,65 +88,95 @@ def _prepare_styles(doc) -> None:
     rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         rfonts.set(qn(attr), FONT)
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number", "Footer"):
+    normal.paragraph_format.space_after = Pt(6)
+    if "Hyperlink" not in [s.name for s in styles]:
+        link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+        link.font.color.rgb = ACCENT
+        link.font.underline = True
+    for style in styles:
+        # Every style Danish, not only the ones this letter uses: a caseworker may pick any.
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
+            _set_lang(style.element)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         style = styles[name]
-        _set_lang(style.element)
-        if name.startswith("Heading") or name == "Title":
-            style.font.name = FONT
-            style.font.color.rgb = ACCENT
+        style.font.name = FONT
+        style.font.color.rgb = ACCENT
+        rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+            rfonts.attrib.pop(qn(attr), None)
+        style.paragraph_format.keep_with_next = True  # never a heading alone at a page end
     styles["Heading 1"].font.size = Pt(15)
     styles["Heading 2"].font.size = Pt(12)
     styles["Heading 3"].font.size = Pt(10.5)
-    # Document default language, so text typed by a caseworker is Danish too.
+    styles["Heading 3"].font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+    styles["Footer"].font.size = Pt(9)
+    styles["Footer"].font.color.rgb = MUTED
+    # Document defaults: text typed anywhere by a caseworker is Danish too.
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), LANG)
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is None:
         theme_lang = OxmlElement("w:themeFontLang")
         settings.append(theme_lang)
+    for attr in list(theme_lang.attrib):
+        del theme_lang.attrib[attr]
     theme_lang.set(qn("w:val"), LANG)
+    preview = settings.find(qn("w:savePreviewPicture"))
+    if preview is not None:
+        settings.remove(preview)
 
 
-def _add_hyperlink(paragraph, text: str, url: str, bold: bool, italic: bool) -> None:
-    part = paragraph.part
-    r_id = part.relate_to(url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink", is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), "Hyperlink")
-    rpr.append(style)
-    color = OxmlElement("w:color")
-    color.set(qn("w:val"), "00507A")
-    rpr.append(color)
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    rpr.append(underline)
-    if bold:
-        rpr.append(OxmlElement("w:b"))
-    if italic:
-        rpr.append(OxmlElement("w:i"))
-    run.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
+def _plain_bullets(doc) -> None:
+    """Bullets as U+2022 in the letter's font, not the Symbol font's private-use glyph
+    (which screen readers and text extraction see as an unknown character)."""
+    numbering = doc.part.numbering_part.element
+    for lvl in numbering.iter(qn("w:lvl")):
+        fmt = lvl.find(qn("w:numFmt"))
+        text = lvl.find(qn("w:lvlText"))
+        if fmt is None or fmt.get(qn("w:val")) != "bullet" or text is None:
+            continue
+        text.set(qn("w:val"), "\u2022")
+        rpr = lvl.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            lvl.append(rpr)
+        for old in rpr.findall(qn("w:rFonts")):
+            rpr.remove(old)
+        fonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attr), FONT)
+        rpr.insert(0, fonts)
 
 
-def _add_runs(paragraph, runs: tuple[Run, ...]) -> None:
-    for run in runs:
-        parts = run.text.split("\n")
-        for i, part in enumerate(parts):
-            if run.href:
-                _add_hyperlink(paragraph, part, run.href, run.bold, run.italic)
-            else:
-                r = paragraph.add_run(part)
-                r.bold = run.bold or None
-                r.italic = run.italic or None
-            if i < len(parts) - 1:
-                paragraph.add_run().add_break()
+def _drop_unused_table_styles(doc) -> None:
+    """Keep the two table styles a letter uses. The other 98 built-in table styles are
+    340 kB of the 360 kB styles part that every letter would parse and write again; Word
+    still offers them (they stay listed in latentStyles) and adds one back when chosen."""
+    keep = {"TableNormal", STYLE_ID["Table Grid"]}
+    root = doc.styles.element
+    for style in list(root.iterchildren(qn("w:style"))):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in keep:
+            root.remove(style)
+
+
+def _drop_unused_parts(doc) -> None:
+    """python-docx's default template ships a thumbnail of itself, a Word 2010 style copy
+    and a bibliography part: none belongs in a letter."""
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in (STYLES_WITH_EFFECTS_RT, RT.CUSTOM_XML):
+            doc.part.rels.pop(rid)
 
 
 def _add_field(paragraph, instruction: str) -> None:
@@ -122,69 +196,8 @@ def _add_field(paragraph, instruction: str) -> None:
             run._r.append(fld)
 
 
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
-
-
-def _block(doc, block: Block) -> None:
-    if isinstance(block, Heading):
-        p = doc.add_paragraph(style=f"Heading {min(block.level, 3)}")
-        _add_runs(p, block.runs)
-    elif isinstance(block, Paragraph):
-        p = doc.add_paragraph(style="Normal")
-        _add_runs(p, block.runs)
-    elif isinstance(block, ListBlock):
-        style = "List Number" if block.ordered else "List Bullet"
-        for item in block.items:
-            _add_runs(doc.add_paragraph(style=style), item)
-    elif isinstance(block, Table):
-        ncols = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(block.header)
-        table = doc.add_table(rows=0, cols=ncols)
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        if block.header:
-            row = table.add_row()
-            _repeat_header(row)
-            for cell, runs in zip(row.cells, block.header):
-                para = cell.paragraphs[0]
-                _add_runs(para, tuple(r if r.bold else Run(r.text, r.origin, True, r.italic, r.href) for r in runs))
-        for data_row in block.rows:
-            row = table.add_row()
-            for cell, runs in zip(row.cells, data_row):
-                _add_runs(cell.paragraphs[0], runs)
-    elif isinstance(block, Section):
-        for child in block.blocks:
-            _block(doc, child)
-    else:
-        raise TypeError(block)
-
-
-def _letterhead(doc, letter: Letter) -> None:
-    meta = letter.meta
-    sender = doc.add_paragraph(style="Normal")
-    sender.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    sender.add_run(meta.sender_unit).bold = True
-    for line in meta.sender_lines:
-        sender.add_run().add_break()
-        sender.add_run(line)
-    recipient = doc.add_paragraph(style="Normal")
-    recipient.paragraph_format.space_before = Mm(8)
-    recipient.add_run(meta.recipient.name)
-    for line in meta.recipient.lines:
-        recipient.add_run().add_break()
-        recipient.add_run(line)
-    info = doc.add_paragraph(style="Normal")
-    info.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    info.add_run(f"Dato: {short_date(meta.letter_date)}")
-    info.add_run().add_break()
-    info.add_run(f"Sagsnummer: {meta.case_ref}")
-
-
 def _footer(section) -> None:
-    p = section.footer.paragraphs[0]
+    p = section.footer.paragraphs[0]  # python-docx's footer paragraph has the Footer style
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p.add_run("Side ")
     _add_field(p, "PAGE")
@@ -192,51 +205,288 @@ def _footer(section) -> None:
     _add_field(p, "NUMPAGES")
 
 
+@lru_cache(maxsize=1)
+def _template() -> bytes:
+    """The prepared, empty letter: styles, page, footer. Built once per process."""
+    doc = Document()
+    _prepare_styles(doc)
+    _plain_bullets(doc)
+    _drop_unused_table_styles(doc)
+    _drop_unused_parts(doc)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    top, right, bottom, left = PAGE_MARGIN_MM
+    section.top_margin, section.right_margin = Mm(top), Mm(right)
+    section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+    section.footer_distance = Mm(10)
+    _footer(section)
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    raw = io.BytesIO()
+    doc.save(raw)
+    return raw.getvalue()
+
+
+# --- the letter ---------------------------------------------------------------------
+
+
+def _paragraph(doc, style: str):
+    """A new body paragraph with a style set by id (see STYLE_ID)."""
+    p = doc.add_paragraph()
+    if style != "Normal":
+        p._p.style = STYLE_ID[style]
+    return p
+
+
+def _add_hyperlink(paragraph, text: str, url: str, bold: bool, italic: bool) -> None:
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    rpr.append(style)
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    if italic:
+        rpr.append(OxmlElement("w:i"))
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _add_runs(paragraph, runs: tuple[Run, ...], bold: bool = False) -> None:
+    for run in runs:
+        parts = run.text.split("\n")
+        for i, part in enumerate(parts):
+            if run.href:
+                _add_hyperlink(paragraph, part, run.href, run.bold or bold, run.italic)
+            else:
+                r = paragraph.add_run(part)
+                r.bold = (run.bold or bold) or None
+                r.italic = run.italic or None
+            if i < len(parts) - 1:
+                paragraph.add_run().add_break()
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+    cant_split = OxmlElement("w:cantSplit")
+    tr_pr.append(cant_split)
+
+
+def _numbering_restart(doc) -> str:
+    """A new numbering instance of List Number, so each ordered list starts at 1."""
+    numbering = doc.part.numbering_part.element
+    style_num = doc.styles.element.get_by_id(STYLE_ID["List Number"]).pPr.numPr.numId.val
+    abstract_id = numbering.num_having_numId(style_num).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _block(doc, block: Block) -> None:
+    if isinstance(block, Heading):
+        _add_runs(_paragraph(doc, f"Heading {min(block.level, 3)}"), block.runs)
+    elif isinstance(block, Paragraph):
+        _add_runs(_paragraph(doc, "Normal"), block.runs)
+    elif isinstance(block, ListBlock):
+        num_id = _numbering_restart(doc) if block.ordered else None
+        for n, item in enumerate(block.items, start=1):
+            p = _paragraph(doc, "List Number" if block.ordered else "List Bullet")
+            if n < len(block.items):  # letters' lists are short: never leave one item behind
+                p.paragraph_format.keep_with_next = True
+            if num_id is not None:
+                num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
+                num_pr.get_or_add_ilvl().val = 0
+                num_pr.get_or_add_numId().val = num_id
+            _add_runs(p, item)
+    elif isinstance(block, Table):
+        ncols = max([len(block.header), *(len(r) for r in block.rows)])
+        table = doc.add_table(rows=0, cols=ncols)
+        table._tbl.tblPr.get_or_add_tblStyle().val = STYLE_ID["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        if block.header:
+            row = table.add_row()
+            _repeat_header(row)
+            for cell, runs in zip(row.cells, block.header):
+                _add_runs(cell.paragraphs[0], runs, bold=True)
+        for data_row in block.rows:
+            row = table.add_row()
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, runs in zip(row.cells, data_row):
+                _add_runs(cell.paragraphs[0], runs)
+        # Space after the table, as the stylesheet gives the PDF.
+        _paragraph(doc, "Normal").paragraph_format.space_after = Pt(0)
+    elif isinstance(block, Section):
+        before = set(doc.element.body.iterchildren(qn("w:p")))
+        for child in block.blocks:
+            _block(doc, child)
+        if block.role in ("kontakt", "hilsen", "kort-fortalt", "frist"):
+            _keep_together([p for p in doc.element.body.iterchildren(qn("w:p")) if p not in before])
+    else:
+        raise TypeError(block)
+
+
+def _keep_together(paragraphs) -> None:
+    """The contact box, the signature and the other boxes stay on one page."""
+    for p in paragraphs[:-1]:
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.keepNext_val = True
+    for p in paragraphs:
+        p.get_or_add_pPr().keepLines_val = True
+
+
+def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float = 10.5, align=None, space_before_mm: float = 0):
+    p = cell.paragraphs[0]
+    p.paragraph_format.space_after = Pt(0)
+    if space_before_mm:
+        p.paragraph_format.space_before = Mm(space_before_mm)
+    if align is not None:
+        p.alignment = align
+    for i, line in enumerate(lines):
+        if i:
+            p.add_run().add_break()
+        run = p.add_run(line)
+        run.font.size = Pt(size)
+        if bold_first and i == 0:
+            run.bold = True
+
+
+def _exact_height(row, mm: float) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    height = OxmlElement("w:trHeight")
+    height.set(qn("w:val"), str(round(mm * 1440 / 25.4)))
+    height.set(qn("w:hRule"), "exact")
+    tr_pr.append(height)
+    tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def _letterhead(doc, letter: Letter) -> None:
+    """Sender top right; recipient in the envelope window; date and case number beside it.
+
+    A layout table without borders or cell padding. Its rows have exact heights, so the
+    window row starts exactly at WINDOW's top and nothing typed above can push it down.
+    """
+    meta = letter.meta
+    text_width = 210 - PAGE_MARGIN_MM[1] - PAGE_MARGIN_MM[3]
+    left_mm = WINDOW[2]
+    table = doc.add_table(rows=2, cols=2)
+    tbl_pr = table._tbl.tblPr
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), "0")
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    tbl_pr.append(margins)
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), "Brevhoved: afsender, modtager, dato og sagsnummer")
+    tbl_pr.append(caption)
+    widths = (Mm(left_mm), Mm(text_width - left_mm))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    _exact_height(table.rows[0], SENDER_ROW_MM)
+    _exact_height(table.rows[1], WINDOW[3])
+    _cell_text(table.cell(0, 0), [""])
+    _cell_text(table.cell(0, 1), [meta.sender_unit, *meta.sender_lines], bold_first=True, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _cell_text(table.cell(1, 0), [meta.recipient.name, *meta.recipient.lines])
+    _cell_text(
+        table.cell(1, 1),
+        [f"Dato: {short_date(meta.letter_date)}", f"Sagsnummer: {meta.case_ref}"],
+        size=9,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_before_mm=16,
+    )
+
+
+def render_docx(letter: Letter) -> bytes:
+    doc = Document(io.BytesIO(_template()))
+    _letterhead(doc, letter)
+    title = _paragraph(doc, "Heading 1")
+    title.paragraph_format.space_before = Mm(BODY_GAP_MM)
+    title.add_run(letter.meta.subject)
+    for block in letter.blocks:
+        _block(doc, block)
+    _properties(doc, letter)
+    _custom_properties(doc, letter)
+    return _save(doc, letter.meta.letter_date)
+
+
 def _properties(doc, letter: Letter) -> None:
+    from ..models import EVENT_TITLES
+
     meta = letter.meta
     props = doc.core_properties
     stamp = dt.datetime.combine(meta.letter_date, dt.time(0, 0))
-    props.title = meta.subject
-    props.subject = meta.template_id
-    props.author = meta.sender_unit
-    props.last_modified_by = meta.sender_unit
+    props.title = meta.subject[:255]
+    props.subject = EVENT_TITLES.get(meta.event, meta.event)[:255]
+    props.author = meta.sender_unit[:255]
+    props.last_modified_by = meta.sender_unit[:255]
     props.language = LANG
     props.category = meta.event
-    # Core properties are limited to 255 characters each: the stamp is split over two.
-    props.keywords = f"{meta.template_id} {meta.template_version}; {meta.regime_id}; sha256:{meta.data_sha256}"
-    props.comments = f"brevgen {meta.brevgen_version}; sag {meta.case_ref}"
+    props.keywords = f"{meta.event}; {meta.template_id} {meta.template_version}; {meta.regime_id}"[:255]
+    props.comments = f"brevgen {meta.brevgen_version}; sag {meta.case_ref}; data sha256:{meta.data_sha256}"[:255]
     props.created = stamp
     props.modified = stamp
     props.revision = 1
 
 
-def render_docx(letter: Letter) -> bytes:
-    doc = Document()
-    _prepare_styles(doc)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(22)
-    _letterhead(doc, letter)
-    title = doc.add_paragraph(style="Heading 1")
-    _add_runs(title, (Run(letter.meta.subject, origin=None),))  # type: ignore[arg-type]
-    for block in letter.blocks:
-        _block(doc, block)
-    _footer(section)
-    _properties(doc, letter)
-    raw = io.BytesIO()
-    doc.save(raw)
-    return _fixed_zip_dates(raw.getvalue(), letter.meta.letter_date)
+def _custom_properties(doc, letter: Letter) -> None:
+    """docProps/custom.xml: the whole provenance stamp, one text property per value."""
+    items = "".join(
+        f'<property fmtid="{CUSTOM_PROPERTIES_FMTID}" pid="{pid}" name="{xml_escape(name)}">'
+        f"<vt:lpwstr>{xml_escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(letter.meta.provenance().items(), start=2)  # pid 0, 1 are reserved
+    )
+    blob = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{items}</Properties>"
+    ).encode("utf-8")
+    package = doc.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_CT, blob, package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
-def _fixed_zip_dates(data: bytes, day: dt.date) -> bytes:
-    """Rewrite the zip with a fixed timestamp per entry (python-docx stamps the current time)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
+def _save(doc, day: dt.date) -> bytes:
+    """Write the package with the letter's date on every zip entry (python-docx stamps
+    the current time, which would make every rendering differ)."""
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    package = doc.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(max(day.year, 1980), day.month, day.day, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+
+        def write(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name.lstrip("/"), date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+
+        write("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob)
+        write("_rels/.rels", package.rels.xml)
+        for part in parts:
+            write(part.partname, part.blob)
+            if len(part.rels):
+                write(part.partname.rels_uri, part.rels.xml)
     return out.getvalue()

@@ -1,11 +1,18 @@
-"""Letter -> standalone HTML page (lang="da", semantic headings, phone-friendly, printable).
+"""Letter -> HTML: a standalone accessible page, or a fragment to embed in another page.
 
-The PDF renderer lays out this same page with WeasyPrint, so the two cannot drift apart.
-Every text is escaped here: case data is text, never markup.
+The standalone page has lang="da", a title, semantic headings and landmarks, no JavaScript,
+a print stylesheet and provenance meta tags. The fragment is one ``<article>`` for a case
+system's or a citizen portal's page: no ``<html>``/``<head>``, the provenance in ``data-``
+attributes, and a copy of the stylesheet whose every selector is scoped to the article, so
+it neither leaks into nor depends on the host page.
+
+The PDF renderer lays out the standalone page with WeasyPrint, so the two cannot drift
+apart. Every text is escaped here: case data is text, never markup.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -14,6 +21,8 @@ from ..letter import Block, Heading, Letter, ListBlock, Paragraph, Run, Section,
 from ..paths import templates_dir
 
 STYLESHEET = "brev.css"
+SCREEN_STYLESHEET = "screen.css"  # small-screen rules; WeasyPrint cannot read them
+FRAGMENT_CLASS = "brevgen-letter"
 
 # Roles whose sections get a visible box (and stay whole on a page in print).
 BOXED_ROLES = {"kort-fortalt", "kontakt", "frist"}
@@ -33,10 +42,16 @@ def _runs(runs: tuple[Run, ...]) -> str:
     return "".join(out)
 
 
+def _heading(level: int, inner: str, shift: int) -> str:
+    """``<hN>``; a shifted heading keeps its look through the class of its own level."""
+    tag = min(6, level + shift)
+    cls = f' class="h{level}"' if shift else ""
+    return f"<h{tag}{cls}>{inner}</h{tag}>"
+
+
 def _block(block: Block, shift: int) -> str:
     if isinstance(block, Heading):
-        level = min(6, block.level + shift)
-        return f"<h{level}>{_runs(block.runs)}</h{level}>"
+        return _heading(block.level, _runs(block.runs), shift)
     if isinstance(block, Paragraph):
         return f"<p>{_runs(block.runs)}</p>"
     if isinstance(block, ListBlock):
@@ -52,21 +67,27 @@ def _block(block: Block, shift: int) -> str:
     if isinstance(block, Section):
         inner = "\n".join(_block(b, shift) for b in block.blocks)
         classes = f"role role-{block.role}" + (" box" if block.role in BOXED_ROLES else "")
-        # A section that starts with a heading is a landmark-worthy <section>; others are plain groups.
+        # A section that starts with a heading is a <section>; others are plain groups.
         tag = "section" if block.blocks and isinstance(block.blocks[0], Heading) else "div"
         return f'<{tag} class="{classes}" data-role="{escape(block.role)}">\n{inner}\n</{tag}>'
     raise TypeError(block)
 
 
-def head_html(letter: Letter) -> str:
+def head_html(letter: Letter, tag: str = "header") -> str:
     meta = letter.meta
     sender = "<br>".join(escape(line) for line in meta.sender_lines)
     recipient = "<br>".join(escape(line) for line in (meta.recipient.name, *meta.recipient.lines))
-    return f"""<header class="letterhead">
+    return f"""<{tag} class="letterhead">
 <div class="sender"><p><strong>{escape(meta.sender_unit)}</strong><br>{sender}</p></div>
 <div class="recipient"><p>{recipient}</p></div>
 <p class="letter-meta">Dato: {escape(short_date(meta.letter_date))}<br>Sagsnummer: {escape(meta.case_ref)}</p>
-</header>"""
+</{tag}>"""
+
+
+def body_html(letter: Letter, shift: int = 0) -> str:
+    """The subject heading and every block, as the reader meets them after the letterhead."""
+    blocks = "\n".join(_block(b, shift) for b in letter.blocks)
+    return f"{_heading(1, escape(letter.meta.subject), shift)}\n{blocks}"
 
 
 def meta_tags(letter: Letter) -> str:
@@ -82,34 +103,105 @@ def meta_tags(letter: Letter) -> str:
     return "\n".join(f'<meta name="{escape(k)}" content="{escape(v, quote=True)}">' for k, v in tags)
 
 
+@lru_cache(maxsize=4)
+def _stylesheet_text(root: Path) -> str:
+    return "\n".join((root / name).read_text(encoding="utf-8") for name in (STYLESHEET, SCREEN_STYLESHEET))
+
+
 def stylesheet_text() -> str:
-    """The shared stylesheet plus the small-screen rules (WeasyPrint cannot read those)."""
-    root = templates_dir()
-    return "\n".join((root / name).read_text(encoding="utf-8") for name in (STYLESHEET, "screen.css"))
+    """The shared stylesheet plus the small-screen rules, read once per process."""
+    return _stylesheet_text(templates_dir())
 
 
 def render_html(letter: Letter, *, inline_css: bool = True, extra_head: str = "") -> str:
     """A standalone page. ``inline_css`` puts the stylesheet in the page (for a file on disk)."""
-    body = "\n".join(_block(b, 0) for b in letter.blocks)
-    css = f"<style>\n{stylesheet_text()}\n</style>" if inline_css else ""
+    css = f"<style>\n{stylesheet_text()}\n</style>\n" if inline_css else ""
     return f"""<!DOCTYPE html>
-<html lang="{letter.meta.lang}">
+<html lang="{escape(letter.meta.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(letter.meta.subject)}</title>
 {meta_tags(letter)}
-{css}{extra_head}
-</head>
+{css}{extra_head}</head>
 <body>
 {head_html(letter)}
 <main>
-<h1>{escape(letter.meta.subject)}</h1>
-{body}
+{body_html(letter)}
 </main>
 </body>
 </html>
 """
+
+
+def render_html_fragment(letter: Letter, *, with_css: bool = True, top_heading: int = 2) -> str:
+    """One ``<article>`` to put inside another page (a case system, a citizen portal).
+
+    ``top_heading`` is the level of the letter's subject: 2 under a host page's own ``<h1>``.
+    With ``with_css`` the article starts with the scoped stylesheet; without it, serve
+    :func:`fragment_stylesheet` from the host page instead.
+    """
+    if not 1 <= top_heading <= 4:
+        raise ValueError("top_heading must be 1-4")
+    meta = letter.meta
+    data = " ".join(
+        f'data-{escape(k)}="{escape(v, quote=True)}"' for k, v in meta.provenance().items()
+    )
+    css = f"<style>\n{fragment_stylesheet()}\n</style>\n" if with_css else ""
+    return f"""<article class="{FRAGMENT_CLASS}" lang="{escape(meta.lang)}" {data}>
+{css}{head_html(letter, tag="div")}
+{body_html(letter, shift=top_heading - 1)}
+</article>
+"""
+
+
+def fragment_stylesheet() -> str:
+    """The page stylesheet with every selector scoped to ``article.brevgen-letter``."""
+    return _scoped_stylesheet(templates_dir(), FRAGMENT_CLASS)
+
+
+@lru_cache(maxsize=4)
+def _scoped_stylesheet(root: Path, scope_class: str) -> str:
+    """Prefix each selector with the fragment's class; ``html``, ``body`` and ``:root`` become it.
+
+    Parsed with tinycss2 (WeasyPrint's own CSS parser) once per process. ``@page`` and
+    ``@font-face`` are dropped: a fragment does not own the page or the host's fonts.
+    """
+    import tinycss2
+
+    scope = f".{scope_class}"
+
+    def scope_selector(selector: str) -> str:
+        selector = selector.strip()
+        for own in ("html", "body", ":root"):
+            if selector == own or selector.startswith((own + " ", own + ">", own + ".", own + ":")):
+                return scope + selector[len(own):]
+        return f"{scope} {selector}"
+
+    def split_selectors(prelude) -> list[str]:
+        # Commas inside :is(), :not() ... are nested in function tokens, so a top-level
+        # comma always separates two selectors.
+        parts: list[list] = [[]]
+        for token in prelude:
+            if token.type == "literal" and token.value == ",":
+                parts.append([])
+            else:
+                parts[-1].append(token)
+        return [text for part in parts if (text := tinycss2.serialize(part).strip())]
+
+    def rules(nodes) -> list[str]:
+        out: list[str] = []
+        for node in nodes:
+            if node.type == "qualified-rule":
+                selectors = ", ".join(scope_selector(s) for s in split_selectors(node.prelude))
+                out.append(f"{selectors} {{{tinycss2.serialize(node.content)}}}")
+            elif node.type == "at-rule" and node.lower_at_keyword == "media" and node.content is not None:
+                inner = rules(tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True))
+                out.append(f"@media {tinycss2.serialize(node.prelude).strip()} {{\n" + "\n".join(inner) + "\n}")
+        return out
+
+    sheet = tinycss2.parse_stylesheet(_stylesheet_text(root), skip_comments=True, skip_whitespace=True)
+    return "\n".join(rules(sheet))
 
 
 def stylesheet_path() -> Path:

@@ -1,4 +1,19 @@
-"""Letter -> tagged PDF (PDF/UA-1) with WeasyPrint, from the same page as the HTML renderer.
+"""Letter -> tagged PDF with WeasyPrint, from the same page as the HTML renderer.
+
+Variants (``render_pdf(..., variant=...)``, ``brevgen render --pdf-variant``):
+
+- ``pdf/ua-1`` (default): tagged PDF/UA-1 for Digital Post and screen readers.
+- ``pdf/a-2a`` and ``pdf/a-3a``: tagged PDF/A for the archive. WeasyPrint takes one
+  variant per call (Kozea/WeasyPrint#2783), so brevgen asks it for the PDF/A variant and
+  adds the PDF/UA-1 identification itself: the tag tree, language, title and
+  DisplayDocTitle are the ones the PDF/UA variant makes, and the PDF/A extension schema
+  for ``pdfuaid`` is declared as PDF/A requires.
+
+Every variant carries the provenance stamp in its XMP metadata (namespace
+:data:`PROVENANCE_NS`), marks the page numbers as pagination artifacts (WeasyPrint tags
+margin-box text but leaves it outside the structure tree, Kozea/WeasyPrint#1836), gives
+table header cells a /Scope, and has the letter's date as creation date, so the same
+letter gives the same bytes.
 
 Fonts come from the template folder only; any other URL (http, https, a file outside the
 folder) stops the rendering, so no letter ever depends on the network or the machine's
@@ -11,8 +26,9 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
-from ..errors import RenderError
+from ..errors import RenderError, UsageError
 from ..letter import Letter
 from ..paths import templates_dir
 from .html import render_html
@@ -20,6 +36,29 @@ from .html import render_html
 log = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/ua-1"
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
+
+PROVENANCE_NS = "urn:brevgen:provenance:1.0/"
+PROVENANCE_PREFIX = "brevgen"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DC = "http://purl.org/dc/elements/1.1/"
+_PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+_PDFA_EXT = "http://www.aiim.org/pdfa/ns/extension/"
+_PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+_PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+for _prefix, _uri in (
+    ("rdf", _RDF), ("dc", _DC), ("pdfuaid", _PDFUAID), ("pdfaExtension", _PDFA_EXT),
+    ("pdfaSchema", _PDFA_SCHEMA), ("pdfaProperty", _PDFA_PROPERTY), (PROVENANCE_PREFIX, PROVENANCE_NS),
+):
+    ET.register_namespace(_prefix, _uri)
+
+
+def check_variant(variant: str) -> str:
+    """The variant in canonical spelling, or a Danish usage error naming the choices."""
+    canonical = (variant or "").strip().lower()
+    if canonical not in PDF_VARIANTS:
+        raise UsageError(f"ukendt PDF-variant: {variant or '(ingen)'}. Vælg blandt: {', '.join(PDF_VARIANTS)}")
+    return canonical
 
 
 def _fetcher_class():
@@ -83,6 +122,7 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    variant = check_variant(variant)
     root = (root or templates_dir()).resolve()
     page = render_html(letter, inline_css=False)
     try:
@@ -93,8 +133,131 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
             font_config=font_config,
             pdf_variant=variant,
             pdf_tags=True,
-            custom_metadata=True,
             pdf_identifier=letter.meta.data_sha256[:32].encode("ascii"),
+            finisher=lambda _doc, pdf: _finish(pdf, letter, variant),
         )
     except FatalURLFetchingError as exc:
         raise RenderError(str(exc)) from None
+
+
+# --- post-processing of WeasyPrint's pydyf object graph, before it is written ---------
+
+
+def _obj(pdf, reference):
+    """The pydyf object behind an indirect reference such as b'12 0 R'."""
+    if isinstance(reference, bytes):
+        reference = reference.decode("ascii")
+    return pdf.objects[int(str(reference).split()[0])]
+
+
+def _finish(pdf, letter: Letter, variant: str) -> None:
+    _stamp_xmp(pdf, letter, variant)
+    _paginate_artifacts(pdf)
+    _scope_table_headers(pdf)
+
+
+def _stamp_xmp(pdf, letter: Letter, variant: str) -> None:
+    """Add the provenance (and, for PDF/A, the PDF/UA-1 identification) to the XMP packet."""
+    stream = _obj(pdf, pdf.catalog["Metadata"])
+    packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+    start, end = packet.index(b"<rdf:RDF"), packet.index(b"</rdf:RDF>") + len(b"</rdf:RDF>")
+    rdf = ET.fromstring(packet[start:end])
+
+    def description() -> ET.Element:
+        element = ET.SubElement(rdf, f"{{{_RDF}}}Description")
+        element.set(f"{{{_RDF}}}about", "")
+        return element
+
+    language = ET.SubElement(ET.SubElement(description(), f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
+    ET.SubElement(language, f"{{{_RDF}}}li").text = letter.meta.lang
+    stamp = description()
+    provenance = _xmp_provenance(letter)
+    for name, value in provenance.items():
+        ET.SubElement(stamp, f"{{{PROVENANCE_NS}}}{name}").text = value
+    if variant.startswith("pdf/a"):
+        description().set(f"{{{_PDFUAID}}}part", "1")
+        _declare_extension_schemas(description(), list(provenance))
+    rebuilt = packet[:start] + ET.tostring(rdf, encoding="utf-8", xml_declaration=False) + packet[end:]
+    stream.stream = [rebuilt]
+
+
+def _xmp_provenance(letter: Letter) -> dict[str, str]:
+    """``brevgen-template-version`` -> ``template-version`` in the brevgen XMP namespace."""
+    return {key.removeprefix("brevgen-"): value for key, value in letter.meta.provenance().items()}
+
+
+def _declare_extension_schemas(element: ET.Element, provenance_names: list[str]) -> None:
+    """PDF/A accepts XMP properties outside its predefined schemas only when declared here."""
+    bag = ET.SubElement(ET.SubElement(element, f"{{{_PDFA_EXT}}}schemas"), f"{{{_RDF}}}Bag")
+    schemas = [
+        ("PDF/UA identification", _PDFUAID, "pdfuaid", [("part", "Integer", "Part of ISO 14289 the file conforms to")]),
+        (
+            "brevgen provenance",
+            PROVENANCE_NS,
+            PROVENANCE_PREFIX,
+            [(name, "Text", f"brevgen {name}") for name in provenance_names],
+        ),
+    ]
+    for title, uri, prefix, properties in schemas:
+        schema = ET.SubElement(bag, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
+        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}schema").text = title
+        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}namespaceURI").text = uri
+        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}prefix").text = prefix
+        seq = ET.SubElement(ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}property"), f"{{{_RDF}}}Seq")
+        for name, value_type, text in properties:
+            prop = ET.SubElement(seq, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
+            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}name").text = name
+            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}valueType").text = value_type
+            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}category").text = "external"
+            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}description").text = text
+
+
+def _reachable_struct_elements(pdf) -> set[int]:
+    root = _obj(pdf, pdf.catalog["StructTreeRoot"])
+    seen: set[int] = set()
+    todo = [ref for ref in root["K"]]
+    while todo:
+        ref = todo.pop()
+        if not isinstance(ref, bytes):  # an MCID
+            continue
+        number = int(ref.split()[0])
+        if number in seen:
+            continue
+        seen.add(number)
+        kids = pdf.objects[number].get("K", ())
+        todo.extend(kids if isinstance(kids, list) else [kids])
+    return seen
+
+
+def _paginate_artifacts(pdf) -> None:
+    """Turn the page-number text (margin boxes) into /Artifact marked content.
+
+    WeasyPrint marks that text with MCIDs whose structure elements hang outside the tree;
+    PDF/UA wants running page numbers as pagination artifacts, read by no screen reader.
+    """
+    from pydyf import Dictionary
+
+    reachable = _reachable_struct_elements(pdf)
+    nums = _obj(pdf, _obj(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
+    kids = pdf.pages["Kids"]
+    page_numbers = [kids[i] for i in range(0, len(kids), 3)]
+    for page_index, page_number in enumerate(page_numbers):
+        mcids = nums[2 * page_index + 1]
+        outside = {mcid for mcid, ref in enumerate(mcids) if isinstance(ref, bytes) and int(ref.split()[0]) not in reachable}
+        if not outside:
+            continue
+        ops = _obj(pdf, pdf.objects[page_number]["Contents"]).stream
+        for i in range(1, len(ops) - 1):
+            props = ops[i]
+            if isinstance(props, Dictionary) and props.get("MCID") in outside and ops[i + 1] == b"BDC":
+                ops[i - 1] = "/Artifact"
+                ops[i] = Dictionary({"Type": "/Pagination"})
+        for mcid in outside:
+            mcids[mcid] = "null"
+
+
+def _scope_table_headers(pdf) -> None:
+    """Header cells get /Scope /Column (brevgen tables have column headers only)."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH":
+            obj.setdefault("A", {})["Scope"] = "/Column"
