@@ -151,6 +151,17 @@ class CompiledRule:
     def units(self, doc: Document) -> Iterator[Unit]:
         return (u for u in doc.units if self.applies(u))
 
+    def candidates(self, unit):
+        """Matches of ``self.regex`` in a unit that are not excepted, accepted, or (unless the
+        rule includes it) text from the case data."""
+        for m in self.regex.finditer(unit.text):
+            text = m.group()
+            if text in self.exceptions or self.accepted(text):
+                continue
+            if not self.spec.include_data and unit.is_data(m.start()):
+                continue
+            yield m
+
     def accepted(self, text: str) -> bool:
         return self.spec.use_vocabulary and text in self.ctx.accept
 
@@ -175,12 +186,8 @@ class SubstitutionRule(CompiledRule):
     def check(self, doc: Document) -> list[Hit]:
         hits = []
         for unit in self.units(doc):
-            for m in self.regex.finditer(unit.text):
+            for m in self.candidates(unit):
                 text = m.group()
-                if text in self.exceptions or self.accepted(text):
-                    continue
-                if not self.spec.include_data and unit.is_data(m.start()):
-                    continue
                 index = int(m.lastgroup[1:]) if m.lastgroup else 0
                 options = self.suggestions[index]
                 if self.spec.keep_case and text[:1].isupper():
@@ -209,12 +216,8 @@ class ExistenceRule(CompiledRule):
         hits = []
         for unit in self.units(doc):
             starts = _sentence_starts(unit) if self.spec.sentence_start != "any" else frozenset()
-            for m in self.regex.finditer(unit.text):
+            for m in self.candidates(unit):
                 text = m.group()
-                if text in self.exceptions or self.accepted(text):
-                    continue
-                if not self.spec.include_data and unit.is_data(m.start()):
-                    continue
                 at_start = m.start() in starts
                 if (self.spec.sentence_start == "skip" and at_start) or (self.spec.sentence_start == "only" and not at_start):
                     continue

@@ -71,7 +71,10 @@ STYLE_ID = {
 
 
 def _set_lang(style_element) -> None:
-    rpr = style_element.get_or_add_rPr()
+    _set_lang_on_rpr(style_element.get_or_add_rPr())
+
+
+def _set_lang_on_rpr(rpr) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -114,13 +117,7 @@ def _prepare_styles(doc) -> None:
     # Document defaults: text typed anywhere by a caseworker is Danish too.
     defaults = styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault"))
-    rpr = rpr_default.find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    for attr in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attr), LANG)
+    _set_lang_on_rpr(rpr_default.find(qn("w:rPr")))
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is None:
