@@ -2,7 +2,9 @@
 
     python benchmarks/batch.py --n 1000 --runs 3            # naive vs batch, medians of 3
     python benchmarks/batch.py --n 10000 --runs 1 --modes batch --check
-    python benchmarks/batch.py --n 10000 --kill-resume OUT  # kill -9 halfway, re-run, compare with OUT
+    python benchmarks/batch.py --n 1000 --runs 3 --check --keep /tmp/ref1000
+    python benchmarks/batch.py --n 1000 --kill-resume --reference /tmp/ref1000
+    python benchmarks/batch.py --n 10000 --kill-resume     # kill -9 halfway, re-run, check
 
 Input: N varied records made from the 16 examples (case reference, citizen name and all
 dates shifted per record), with ``--invalid`` of them broken in four different ways.
@@ -276,42 +278,77 @@ def check_output(out: Path, expected_letters: int, expected_errors: int) -> list
     return problems
 
 
-def kill_resume(source: Path, out: Path, reference: Path, at: float, total_valid: int, workers: int | None) -> dict:
-    """Start the real command, kill -9 it when ``at`` of the letters are in the manifest,
-    run it again, and compare the folder with an uninterrupted run's."""
+def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, workers: int | None, reference: Path | None, sample: int) -> dict:
+    """Start the real command, kill -9 it when ``at`` of the letters are in the manifest, run
+    it again, and check the folder: counts, hashes, input order, and (with ``reference``) byte
+    equality with an uninterrupted run's folder; ``sample`` letters are also made again in
+    this process and must have the SHA-256 the manifest records."""
+    import random
+
     cmd = [sys.executable, "-m", "brevgen.cli", "batch", str(source), "--out", str(out)]
     if workers:
         cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    target = int(total_valid * at)
-    started = time.perf_counter()
     manifest = out / "manifest.jsonl"
+    memory = TreeMemory()
+    memory.start()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None:
-        if manifest.exists() and manifest.read_bytes().count(b"\n") >= target:
+        if manifest.exists() and manifest.read_bytes().count(b"\n") >= int(valid * at):
             proc.send_signal(signal.SIGKILL)
             break
-        time.sleep(0.5)
+        time.sleep(0.2)
     proc.wait()
-    first = time.perf_counter() - started
+    first_s = time.perf_counter() - started
+    first_memory = memory.stop()
     killed_with = manifest.read_bytes().count(b"\n")
+    leftovers = [name for name in os.listdir(out) if name.endswith(".tmp")]
+
+    memory = TreeMemory()
+    memory.start()
     started = time.perf_counter()
     again = subprocess.run([*cmd, "--json"], cwd=ROOT, capture_output=True, text=True)
-    second = time.perf_counter() - started
+    second_s = time.perf_counter() - started
+    second_memory = memory.stop()
     summary = json.loads(again.stdout)
-    same = {
-        "manifest_identical": (out / "manifest.jsonl").read_bytes() == (reference / "manifest.jsonl").read_bytes(),
-        "errors_identical": (out / "errors.jsonl").read_bytes() == (reference / "errors.jsonl").read_bytes(),
-        "same_file_names": sorted(os.listdir(out)) == sorted(os.listdir(reference)),
-    }
-    return {
+
+    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    ids = [e["id"] for e in entries]
+    report = {
         "killed_after_letters": killed_with,
-        "first_run_s": round(first, 1),
-        "rerun_s": round(second, 1),
+        "temp_files_left_by_the_kill": len(leftovers),
+        "first_run_s": round(first_s, 1),
+        "rerun_s": round(second_s, 1),
+        "letters_per_s_over_both": round(valid / (first_s + second_s), 2),
+        "first_run_memory": first_memory,
+        "rerun_memory": second_memory,
         "rerun_exit_code": again.returncode,
-        "rerun_summary": {k: summary[k] for k in ("letters", "written", "already_done", "failed")},
-        **same,
-        "check": check_output(out, summary["letters"], summary["failed"]) or "ok",
+        "rerun_summary": {k: summary[k] for k in ("records", "letters", "written", "already_done", "failed")},
+        "manifest_in_input_order": ids == sorted(ids),
+        "check": check_output(out, valid, broken) or "ok",
     }
+    if reference:
+        report["manifest_identical_to_reference"] = manifest.read_bytes() == (reference / "manifest.jsonl").read_bytes()
+        report["errors_identical_to_reference"] = (out / "errors.jsonl").read_bytes() == (reference / "errors.jsonl").read_bytes()
+        report["same_file_names_as_reference"] = sorted(os.listdir(out)) == sorted(os.listdir(reference))
+    if sample:
+        from brevgen import build_letter, render_letter
+
+        by_id = {e["id"]: e for e in entries}
+        chosen = random.Random(6).sample(sorted(by_id), min(sample, len(by_id)))
+        wanted, records = set(chosen), {}
+        with source.open(encoding="utf-8") as fh:
+            for raw in fh:
+                rid = raw[:40].split('"id": "', 1)[1].split('"', 1)[0]
+                if rid in wanted:
+                    records[rid] = raw
+        same = 0
+        for rid in chosen:
+            rec = json.loads(records[rid])
+            files = render_letter(build_letter(rec["event"], rec["data"]))
+            same += all(hashlib.sha256(files[f["format"]]).hexdigest() == f["sha256"] for f in by_id[rid]["files"])
+        report["sampled_letters_identical_to_a_fresh_render"] = f"{same}/{len(chosen)}"
+    return report
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -326,7 +363,9 @@ def main() -> None:
     parser.add_argument("--invalid", type=float, default=0.01, help="share of broken records (default 1 %%)")
     parser.add_argument("--check", action="store_true", help="verify counts, manifest and hashes after each batch run")
     parser.add_argument("--keep", type=Path, default=None, help="keep the last batch output here (for --kill-resume)")
-    parser.add_argument("--kill-resume", type=Path, default=None, metavar="REFERENCE", help="kill -9 halfway, re-run, compare with REFERENCE")
+    parser.add_argument("--kill-resume", action="store_true", help="kill -9 the real command halfway, re-run it, check the folder")
+    parser.add_argument("--reference", type=Path, default=None, help="with --kill-resume: an uninterrupted run's folder (from --keep) to compare bytes with")
+    parser.add_argument("--sample", type=int, default=50, help="with --kill-resume: letters made again in-process and compared (default 50)")
     parser.add_argument("--child", choices=["naive", "batch"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -344,7 +383,7 @@ def main() -> None:
         valid = args.n - broken
         print(f"input: {args.n} records ({broken} broken), {source.stat().st_size / 1e6:.1f} MB; cpus: {os.cpu_count()}")
         if args.kill_resume:
-            report = kill_resume(source, work / "resumed", args.kill_resume, 0.5, valid, args.workers)
+            report = kill_resume(source, work / "resumed", 0.5, valid, broken, args.workers, args.reference, args.sample)
             print(json.dumps(report, ensure_ascii=False, indent=2))
             return
         modes = [m.strip() for m in args.modes.split(",")]
