@@ -186,7 +186,7 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_jso
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(
-            f"{result.letters} breve i {len(result.formats)} formater i {out_dir} "
+            f"{result.letters} breve i {len(result.formats)} {'format' if len(result.formats) == 1 else 'formater'} i {out_dir} "
             f"({result.written} nye, {result.already_done} lavet før) på {duration(result.seconds)}, "
             f"{danish_number(result.letters_per_second)} breve/s; {result.failed} fejlede."
         )

@@ -347,3 +347,38 @@ def test_only_the_chosen_formats_and_a_later_run_adds_the_rest(tmp_path):
     assert (second.written, second.already_done) == (2, 0)
     entries = manifest(out)
     assert [(e["id"], [f["format"] for f in e["files"]]) for e in entries] == [("brev-001", ["html", "docx"]), ("brev-002", ["html", "docx"])]
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """With stderr on a terminal (a real pseudo-terminal), the bar shows count, rate and state."""
+    import pty
+
+    source = jsonl(tmp_path / "breve.jsonl", good_lines()[:2])
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "brevgen.cli", "batch", str(source), "--out", str(tmp_path / "out"), "--format", "html"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+        )
+        stdout, _ = proc.communicate(timeout=120)
+        os.close(follower)
+        follower = -1
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            screen += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 0
+    text = screen.decode("utf-8")
+    assert "Breve" in text and "2/2" in text and "færdig" in text
+    assert "2 breve i 1 format i " in stdout
