@@ -5,6 +5,7 @@
     python benchmarks/batch.py --n 1000 --runs 3 --check --keep /tmp/ref1000
     python benchmarks/batch.py --n 1000 --kill-resume --reference /tmp/ref1000
     python benchmarks/batch.py --n 10000 --kill-resume     # kill -9 halfway, re-run, check
+    python benchmarks/batch.py --steps                     # CPU per step of one letter
 
 Input: N varied records made from the 16 examples (case reference, citizen name and all
 dates shifted per record), with ``--invalid`` of them broken in four different ways.
@@ -351,6 +352,52 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
     return report
 
 
+def steps(rounds: int = 3) -> None:
+    """CPU time per step for one letter, in this process, warm: where a letter's cost goes."""
+    import io
+
+    import docx
+    import weasyprint
+
+    from brevgen import build_letter
+    from brevgen.paths import examples_dir
+    from brevgen.render.docx import render_docx
+    from brevgen.render.html import render_html
+    from brevgen.render.pdf import render_pdf
+    from brevgen.validation import read_case_file
+
+    cases = [(p.parent.name, read_case_file(p)) for p in sorted(examples_dir().glob("*/*.yaml"))]
+    letters = [build_letter(e, d) for e, d in cases]
+
+    def naive_docx(letter) -> None:
+        document = docx.Document()
+        document.add_heading(letter.meta.subject, 1)
+        for line in (*letter.head_lines(), *letter.body_lines()):
+            document.add_paragraph(line)
+        document.save(io.BytesIO())
+
+    table = {
+        "build_letter (validate + compose)": lambda i: build_letter(*cases[i]),
+        "render_html": lambda i: render_html(letters[i]),
+        "brevgen render_pdf (cached CSS + fonts, PDF/UA)": lambda i: render_pdf(letters[i]),
+        "brevgen render_docx": lambda i: render_docx(letters[i]),
+        "naive HTML(string=html).write_pdf()": lambda i: weasyprint.HTML(string=render_html(letters[i])).write_pdf(),
+        "naive python-docx Document()": lambda i: naive_docx(letters[i]),
+    }
+    for step in table.values():
+        step(0)
+    results: dict[str, list[float]] = {name: [] for name in table}
+    for _ in range(rounds):
+        for name, step in table.items():
+            cpu = time.process_time()
+            for i in range(len(letters)):
+                step(i)
+            results[name].append(1000 * (time.process_time() - cpu) / len(letters))
+    print(f"CPU-ms per letter, median of {rounds} rounds over the {len(letters)} examples:")
+    for name, values in results.items():
+        print(f"  {name:48} {statistics.median(values):6.1f}")
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -366,11 +413,15 @@ def main() -> None:
     parser.add_argument("--kill-resume", action="store_true", help="kill -9 the real command halfway, re-run it, check the folder")
     parser.add_argument("--reference", type=Path, default=None, help="with --kill-resume: an uninterrupted run's folder (from --keep) to compare bytes with")
     parser.add_argument("--sample", type=int, default=50, help="with --kill-resume: letters made again in-process and compared (default 50)")
+    parser.add_argument("--steps", action="store_true", help="CPU time per pipeline step, brevgen and naive")
     parser.add_argument("--child", choices=["naive", "batch"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.steps:
+        steps()
+        return
     if args.child:
         fn = child_naive if args.child == "naive" else (lambda s, o: child_batch(s, o, args.workers))
         print(json.dumps(fn(args.input, args.out)))
