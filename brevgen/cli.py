@@ -246,5 +246,58 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
         sys.exit(failed.exit_code)
 
 
+@main.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Mappe til brevene, manifest.jsonl og errors.jsonl.")
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv opsummeringen som JSON (til sagssystemer).")
+def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_json: bool) -> None:
+    """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
+
+    JSONL: én linje pr. brev, {"id": ..., "event": ..., "data": {...}}. Mappe: sagsfiler
+    (YAML/JSON) i en undermappe med brevtypens navn, fx indkaldelse/sag-17.yaml, eller med
+    "event" og "id" i filen. Fejl i en post stopper ikke resten: de står i errors.jsonl.
+    Kør samme kommando igen efter en afbrydelse, så laves kun de breve, der mangler.
+    """
+    from .batch import run_batch
+    from .errors import BrevgenError
+    from .progress import danish_number, duration, progress_for
+
+    display = None
+
+    def show(p) -> None:
+        nonlocal display
+        if display is None:
+            display = progress_for(p.total)
+        display(p)
+
+    try:
+        result = run_batch(source, out_dir, formats, workers=workers, progress=show)
+    except BrevgenError as exc:
+        _fail(exc)
+        return
+    finally:
+        if display is not None:
+            display.close()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{result.letters} breve i {len(result.formats)} {'format' if len(result.formats) == 1 else 'formater'} i {out_dir} "
+            f"({result.written} nye, {result.already_done} lavet før) på {duration(result.seconds)}, "
+            f"{danish_number(result.letters_per_second)} breve/s; {result.failed} fejlede."
+        )
+    for error in result.first_errors:
+        click.echo(f"fejl: {error.line_text()}", err=True)
+    if result.failed > len(result.first_errors):
+        click.echo(f"fejl: ... og {result.failed - len(result.first_errors)} flere i {out_dir / 'errors.jsonl'}", err=True)
+    if result.interrupted:
+        click.echo("afbrudt: kør samme kommando igen for at lave de breve, der mangler.", err=True)
+        sys.exit(130)
+    if result.failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
