@@ -622,10 +622,11 @@ def run_batch(
     from concurrent.futures import CancelledError, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from .pipeline import parse_formats
+    from .pipeline import FORMATS, parse_formats
 
     source, out_dir = Path(source), Path(out_dir)
-    chosen = parse_formats(formats)
+    # The batch makes the document formats; MeMo and .ics need the case per record (not yet).
+    chosen = parse_formats(formats, FORMATS)
     workers = workers or default_workers()
     if workers < 1:
         raise UsageError("--workers skal være mindst 1")

@@ -165,11 +165,12 @@ def derived_values(event: str, case: LetterCase) -> dict[str, Any]:
     return derive(event, case, regime)[0]
 
 
-def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
+def parse_formats(value: str | Iterable[str], allowed: Iterable[str] = ALL_FORMATS) -> tuple[str, ...]:
+    allowed = tuple(allowed)
     items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
-    unknown = [v for v in items if v not in ALL_FORMATS]
+    unknown = [v for v in items if v not in allowed]
     if unknown or not items:
-        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(ALL_FORMATS)}")
+        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(allowed)}")
     return tuple(dict.fromkeys(items))
 
 

@@ -25,7 +25,21 @@ from extract import normalise, pdf_text
 from brevgen import build_letter, render_letter, run_batch
 from brevgen.validation import read_case_file
 
-EXAMPLE_DATA = [(p.parent.name, read_case_file(p)) for p in EXAMPLES]
+def _sixteen_varied(paths):
+    """16 examples taken in turn from each event, so the batch tests stay small and varied."""
+    by_event: dict[str, list] = {}
+    for p in paths:
+        by_event.setdefault(p.parent.name, []).append(p)
+    queues = list(by_event.values())
+    picked = []
+    while len(picked) < 16 and any(queues):
+        for q in queues:
+            if q and len(picked) < 16:
+                picked.append(q.pop(0))
+    return picked
+
+
+EXAMPLE_DATA = [(p.parent.name, read_case_file(p)) for p in _sixteen_varied(EXAMPLES)]
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
