@@ -141,10 +141,11 @@ def cpu_seconds() -> float:
 
 
 class TreeMemory(threading.Thread):
-    """Samples this process and its descendants every ``interval`` seconds."""
+    """Samples a process (this one by default) and its descendants every ``interval`` seconds."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, root: int | None = None, interval: float = 0.1):
         super().__init__(daemon=True)
+        self.root = root or os.getpid()
         self.interval = interval
         self.peak_rss_kb = 0
         self.hwm_kb: dict[int, int] = {}
@@ -152,15 +153,14 @@ class TreeMemory(threading.Thread):
         self._halt = threading.Event()
 
     def sample(self) -> None:
-        tree, todo = [], [os.getpid()]
+        tree, todo = [], [self.root]
         while todo:
             pid = todo.pop()
             tree.append(pid)
             todo += _children(pid)
         self.processes = max(self.processes, len(tree))
         self.peak_rss_kb = max(self.peak_rss_kb, sum(_status_kb(p, "VmRSS") for p in tree))
-        me = os.getpid()
-        for pid in [me, *_children(me)]:
+        for pid in [self.root, *_children(self.root)]:
             # This process and its workers; short-lived helpers (ldconfig and gcc, run by
             # ctypes.util.find_library in a worker) are in the sampled tree RSS only.
             if _is_python(pid):
@@ -290,10 +290,10 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
     if workers:
         cmd += ["--workers", str(workers)]
     manifest = out / "manifest.jsonl"
-    memory = TreeMemory()
-    memory.start()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = TreeMemory(proc.pid)  # the command and its workers, not this process
+    memory.start()
     while proc.poll() is None:
         if manifest.exists() and manifest.read_bytes().count(b"\n") >= int(valid * at):
             proc.send_signal(signal.SIGKILL)
@@ -305,13 +305,14 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
     killed_with = manifest.read_bytes().count(b"\n")
     leftovers = [name for name in os.listdir(out) if name.endswith(".tmp")]
 
-    memory = TreeMemory()
-    memory.start()
     started = time.perf_counter()
-    again = subprocess.run([*cmd, "--json"], cwd=ROOT, capture_output=True, text=True)
+    rerun = subprocess.Popen([*cmd, "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    memory = TreeMemory(rerun.pid)
+    memory.start()
+    stdout, _ = rerun.communicate()
     second_s = time.perf_counter() - started
     second_memory = memory.stop()
-    summary = json.loads(again.stdout)
+    summary = json.loads(stdout)
 
     entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
     ids = [e["id"] for e in entries]
@@ -323,7 +324,7 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
         "letters_per_s_over_both": round(valid / (first_s + second_s), 2),
         "first_run_memory": first_memory,
         "rerun_memory": second_memory,
-        "rerun_exit_code": again.returncode,
+        "rerun_exit_code": rerun.returncode,
         "rerun_summary": {k: summary[k] for k in ("records", "letters", "written", "already_done", "failed")},
         "manifest_in_input_order": ids == sorted(ids),
         "check": check_output(out, valid, broken) or "ok",

@@ -243,6 +243,15 @@ def test_resume_repairs_a_torn_manifest_line_a_missing_file_and_temp_files(refer
     assert repaired == whole
 
 
+def test_fresh_workers_midway_give_the_same_folder(reference, tmp_path):
+    """Workers replaced every 5 letters (every 2,000 by default): same files, same order."""
+    source, out, _result = reference
+    target = tmp_path / "out"
+    result = run_batch(source, target, workers=2, recycle_after=5)
+    assert (result.written, result.failed) == (16, 6)
+    assert state(target) == state(out)
+
+
 def _wait_for_manifest_lines(out: Path, count: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
