@@ -69,18 +69,39 @@ def _shift(value, days: int):
     return value
 
 
+def _valid_shifts(event: str, base: dict) -> list[int]:
+    """Whole weeks (0-3) by which an example's dates can move and the case stays valid.
+
+    Whole weeks keep every weekday; the check drops the shifts that land a meeting on a
+    holiday or cross a regime boundary, so only the deliberately broken records fail.
+    """
+    from brevgen.errors import CaseDataError
+    from brevgen.validation import validate_case
+
+    valid = []
+    for weeks in range(4):
+        try:
+            validate_case(event, _shift(copy.deepcopy(base), 7 * weeks))
+        except CaseDataError:
+            continue
+        valid.append(7 * weeks)
+    return valid or [0]
+
+
 def write_input(path: Path, n: int, invalid: float) -> int:
     """N records as JSONL, streamed; returns how many are broken on purpose."""
     from brevgen.paths import examples_dir
     from brevgen.validation import read_case_file
 
     examples = [(p.parent.name, read_case_file(p)) for p in sorted(examples_dir().glob("*/*.yaml"))]
+    shifts = [_valid_shifts(event, base) for event, base in examples]
     every = round(1 / invalid) if invalid > 0 else 0
     broken = 0
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
             event, base = examples[i % len(examples)]
-            data = _shift(copy.deepcopy(base), i % 28)
+            choices = shifts[i % len(examples)]
+            data = _shift(copy.deepcopy(base), choices[(i // len(examples)) % len(choices)])
             data["case_ref"] = f"{base['case_ref']}-{i:05d}"[:64]
             data["citizen"]["name"] = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // 7) % len(LAST_NAMES)]}"
             rid = f"b{i:06d}"
