@@ -10,7 +10,10 @@ recipient address sits in the envelope window at the same place as in the PDF
 Speed: a prepared template (styles, page geometry, footer with page numbers; unused
 parts and table styles removed) is built once per process; each letter only parses that
 small package, adds its body and is written straight to a zip with the letter's date on
-every entry, so the same letter gives the same bytes.
+every entry, so the same letter gives the same bytes. The letter's paragraphs, runs and
+paragraph properties are built with lxml directly (:func:`_text_run`, :func:`_ppr_set`):
+python-docx's object layer resolved every element's possible successors on each call and
+took about two thirds of a letter's 36 ms; now a letter takes about 13 ms.
 
 Provenance: core properties hold title, subject, keywords and category (each at most
 255 characters); the full stamp is in docProps/custom.xml as custom properties named
@@ -35,6 +38,8 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from ..formatting import short_date
 from ..letter import Block, Heading, Letter, ListBlock, Paragraph, Run, Section, Table
@@ -56,6 +61,23 @@ STYLES_WITH_EFFECTS_RT = "http://schemas.microsoft.com/office/2007/relationships
 CUSTOM_PROPERTIES_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_PROPERTIES_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # fixed by OOXML for custom.xml
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_P, _W_R, _W_RPR, _W_T, _W_B, _W_I, _W_BR, _W_TAB = (qn(f"w:{t}") for t in ("p", "r", "rPr", "t", "b", "i", "br", "tab"))
+_W_HYPERLINK, _W_RSTYLE, _W_VAL, _W_SECTPR = qn("w:hyperlink"), qn("w:rStyle"), qn("w:val"), qn("w:sectPr")
+_R_ID, _XML_SPACE, _W_PPR, _W_SZ = qn("r:id"), qn("xml:space"), qn("w:pPr"), qn("w:sz")
+# Children of w:pPr in the order the schema requires; a child is inserted at its place.
+_PPR_ORDER = {
+    qn(f"w:{t}"): i
+    for i, t in enumerate(
+        (
+            "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
+            "rPr", "sectPr", "pPrChange",
+        )
+    )
+}
 
 # Style names -> ids in python-docx's default template. Looking a style up by name scans
 # all 160 styles; setting the id directly makes a letter about 5x faster.
@@ -228,48 +250,84 @@ def _template() -> bytes:
 # --- the letter ---------------------------------------------------------------------
 
 
+def _ppr_set(p, name: str, **attrs: str) -> None:
+    """Set ``<w:name w:attr=...>`` in the paragraph's properties, adding it (and the
+    properties) in schema order if missing. python-docx's property setters do the same but
+    resolve every possible successor's name on each call, which was a third of a letter's time."""
+    ppr = p.find(_W_PPR)
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    tag = qn(f"w:{name}")
+    child = ppr.find(tag)
+    if child is None:
+        child = OxmlElement(f"w:{name}")
+        rank = _PPR_ORDER[tag]
+        later = next((i for i, c in enumerate(ppr) if _PPR_ORDER.get(c.tag, len(_PPR_ORDER)) > rank), None)
+        if later is None:
+            ppr.append(child)
+        else:
+            ppr.insert(later, child)
+    for key, value in attrs.items():
+        child.set(qn(f"w:{key}"), value)
+
+
 def _paragraph(doc, style: str):
-    """A new body paragraph with a style set by id (see STYLE_ID)."""
-    p = doc.add_paragraph()
+    """A new body paragraph with a style set by id (see STYLE_ID), before the body's sectPr."""
+    p = OxmlElement("w:p")
     if style != "Normal":
-        p._p.style = STYLE_ID[style]
-    return p
+        _ppr_set(p, "pStyle", val=STYLE_ID[style])
+    body = doc.element.body
+    sect_pr = body[-1] if len(body) and body[-1].tag == _W_SECTPR else None
+    if sect_pr is not None:
+        sect_pr.addprevious(p)
+    else:
+        body.append(p)
+    return DocxParagraph(p, doc._body)
 
 
 def _add_hyperlink(paragraph, text: str, url: str, bold: bool, italic: bool) -> None:
     r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), "Hyperlink")
-    rpr.append(style)
-    if bold:
-        rpr.append(OxmlElement("w:b"))
-    if italic:
-        rpr.append(OxmlElement("w:i"))
-    run.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
+    link = etree.SubElement(paragraph._p, _W_HYPERLINK)
+    link.set(_R_ID, r_id)
+    _text_run(link, text, bold, italic, link_style=True)
+
+
+def _text_run(parent, text: str, bold: bool, italic: bool, link_style: bool = False) -> None:
+    """``<w:r>`` with optional bold/italic and the text; tabs become ``<w:tab/>`` as in
+    python-docx. Built with lxml directly: python-docx's run API looks up or creates each
+    property element in turn, which was most of a letter's DOCX time."""
+    r = etree.SubElement(parent, _W_R)
+    if bold or italic or link_style:
+        rpr = etree.SubElement(r, _W_RPR)
+        if link_style:
+            etree.SubElement(rpr, _W_RSTYLE).set(_W_VAL, "Hyperlink")
+        if bold:
+            etree.SubElement(rpr, _W_B)
+        if italic:
+            etree.SubElement(rpr, _W_I)
+    for i, chunk in enumerate(text.split("\t")):
+        if i:
+            etree.SubElement(r, _W_TAB)
+        if chunk:
+            t = etree.SubElement(r, _W_T)
+            t.text = chunk
+            if chunk != chunk.strip():
+                t.set(_XML_SPACE, "preserve")
 
 
 def _add_runs(paragraph, runs: tuple[Run, ...], bold: bool = False) -> None:
+    p = paragraph._p
     for run in runs:
         parts = run.text.split("\n")
         for i, part in enumerate(parts):
-            if run.href:
-                _add_hyperlink(paragraph, part, run.href, run.bold or bold, run.italic)
-            else:
-                r = paragraph.add_run(part)
-                r.bold = (run.bold or bold) or None
-                r.italic = run.italic or None
+            if part:
+                if run.href:
+                    _add_hyperlink(paragraph, part, run.href, run.bold or bold, run.italic)
+                else:
+                    _text_run(p, part, run.bold or bold, run.italic)
             if i < len(parts) - 1:
-                paragraph.add_run().add_break()
+                etree.SubElement(etree.SubElement(p, _W_R), _W_BR)
 
 
 def _repeat_header(row) -> None:
@@ -301,7 +359,7 @@ def _block(doc, block: Block) -> None:
         for n, item in enumerate(block.items, start=1):
             p = _paragraph(doc, "List Number" if block.ordered else "List Bullet")
             if n < len(block.items):  # letters' lists are short: never leave one item behind
-                p.paragraph_format.keep_with_next = True
+                _ppr_set(p._p, "keepNext")
             if num_id is not None:
                 num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
                 num_pr.get_or_add_ilvl().val = 0
@@ -323,7 +381,7 @@ def _block(doc, block: Block) -> None:
             for cell, runs in zip(row.cells, data_row):
                 _add_runs(cell.paragraphs[0], runs)
         # Space after the table, as the stylesheet gives the PDF.
-        _paragraph(doc, "Normal").paragraph_format.space_after = Pt(0)
+        _ppr_set(_paragraph(doc, "Normal")._p, "spacing", after="0")
     elif isinstance(block, Section):
         before = set(doc.element.body.iterchildren(qn("w:p")))
         for child in block.blocks:
@@ -337,27 +395,31 @@ def _block(doc, block: Block) -> None:
 def _keep_together(paragraphs) -> None:
     """The contact box, the signature and the other boxes stay on one page."""
     for p in paragraphs[:-1]:
-        ppr = p.get_or_add_pPr()
-        if ppr.find(qn("w:keepNext")) is None:
-            ppr.keepNext_val = True
+        _ppr_set(p, "keepNext")
     for p in paragraphs:
-        p.get_or_add_pPr().keepLines_val = True
+        _ppr_set(p, "keepLines")
 
 
-def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float = 10.5, align=None, space_before_mm: float = 0):
-    p = cell.paragraphs[0]
-    p.paragraph_format.space_after = Pt(0)
-    if space_before_mm:
-        p.paragraph_format.space_before = Mm(space_before_mm)
+def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float = 10.5, align: str | None = None, space_before_mm: float = 0):
+    p = cell.paragraphs[0]._p
+    spacing = {"before": str(Mm(space_before_mm).twips)} if space_before_mm else {}
+    _ppr_set(p, "spacing", **spacing, after="0")
     if align is not None:
-        p.alignment = align
+        _ppr_set(p, "jc", val=align)
+    half_points = str(round(size * 2))
     for i, line in enumerate(lines):
         if i:
-            p.add_run().add_break()
-        run = p.add_run(line)
-        run.font.size = Pt(size)
+            etree.SubElement(etree.SubElement(p, _W_R), _W_BR)
+        r = etree.SubElement(p, _W_R)
+        rpr = etree.SubElement(r, _W_RPR)
         if bold_first and i == 0:
-            run.bold = True
+            etree.SubElement(rpr, _W_B)
+        etree.SubElement(rpr, _W_SZ).set(_W_VAL, half_points)
+        if line:
+            t = etree.SubElement(r, _W_T)
+            t.text = line
+            if line != line.strip():
+                t.set(_XML_SPACE, "preserve")
 
 
 def _exact_height(row, mm: float) -> None:
@@ -401,13 +463,13 @@ def _letterhead(doc, letter: Letter) -> None:
     _exact_height(table.rows[0], SENDER_ROW_MM)
     _exact_height(table.rows[1], WINDOW[3])
     _cell_text(table.cell(0, 0), [""])
-    _cell_text(table.cell(0, 1), [meta.sender_unit, *meta.sender_lines], bold_first=True, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _cell_text(table.cell(0, 1), [meta.sender_unit, *meta.sender_lines], bold_first=True, size=9, align="right")
     _cell_text(table.cell(1, 0), [meta.recipient.name, *meta.recipient.lines])
     _cell_text(
         table.cell(1, 1),
         [f"Dato: {short_date(meta.letter_date)}", f"Sagsnummer: {meta.case_ref}"],
         size=9,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        align="right",
         space_before_mm=16,
     )
 
@@ -416,8 +478,8 @@ def render_docx(letter: Letter) -> bytes:
     doc = Document(io.BytesIO(_template()))
     _letterhead(doc, letter)
     title = _paragraph(doc, "Heading 1")
-    title.paragraph_format.space_before = Mm(BODY_GAP_MM)
-    title.add_run(letter.meta.subject)
+    _ppr_set(title._p, "spacing", before=str(Mm(BODY_GAP_MM).twips))
+    _text_run(title._p, letter.meta.subject, False, False)
     for block in letter.blocks:
         _block(doc, block)
     _properties(doc, letter)
