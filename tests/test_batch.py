@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 from extract import normalise, pdf_text
+from pdf_checks import assert_standalone_pdf_ua
 
 from brevgen import build_letter, render_letter, run_batch
 from brevgen.validation import read_case_file
@@ -154,9 +155,17 @@ def reference(tmp_path_factory):
     """One uninterrupted run of 16 good and 6 bad records through the real command."""
     root = tmp_path_factory.mktemp("batch")
     source = jsonl(root / "breve.jsonl", good_lines() + bad_lines())
-    out = root / "out"
-    result = cli("batch", str(source), "--out", str(out), "--workers", "2")
+    out, tmp = root / "out", root / "tmp"
+    tmp.mkdir()
+    result = cli("batch", str(source), "--out", str(out), "--workers", "2", env={**os.environ, "TMPDIR": str(tmp)})
     return source, out, result
+
+
+def test_workers_remove_their_temporary_font_folders(reference):
+    """Each worker's WeasyPrint font folder (2 MB) is removed when the worker ends."""
+    source, _out, result = reference
+    assert list((source.parent / "tmp").iterdir()) == []
+    assert "Exception ignored" not in result.stderr
 
 
 def test_exit_code_1_and_summary_when_some_records_fail(reference):
@@ -198,18 +207,22 @@ def test_manifest_lists_every_letter_with_matching_files_and_hashes(reference):
     assert set(os.listdir(out)) == listed | {"manifest.jsonl", "errors.jsonl"}
 
 
-def test_batch_pdf_has_the_same_text_as_a_single_render(reference):
+def test_batch_letters_are_standalone_pdf_ua_and_the_same_as_a_single_render(reference):
+    """Every batch PDF is its own tagged PDF/UA letter (own page numbers, fonts, metadata)
+    with the text of a single ``brevgen render``; every format is byte for byte the same."""
     _source, out, _result = reference
-    for index in (0, 7, 15):  # one letter of each event
-        event, data = EXAMPLE_DATA[index]
-        entry = manifest(out)[index]
-        pdf_file = next(f["file"] for f in entry["files"] if f["format"] == "pdf")
+    entries = manifest(out)
+    assert len(entries) == len(EXAMPLE_DATA)
+    for (event, data), entry in zip(EXAMPLE_DATA, entries):
+        files = {f["format"]: (out / f["file"]).read_bytes() for f in entry["files"]}
         letter = build_letter(event, data)
-        single = pdf_text(render_letter(letter, ["pdf"])["pdf"])
-        batch = pdf_text((out / pdf_file).read_bytes())
-        assert normalise(batch) == normalise(single)
-        assert letter.meta.subject in normalise(batch)
-        assert data["caseworker"]["name"] in normalise(batch)
+        single = render_letter(letter, ["pdf", "docx", "html"])
+        assert_standalone_pdf_ua(files["pdf"], letter)
+        batch_text = normalise(pdf_text(files["pdf"]))
+        assert batch_text == normalise(pdf_text(single["pdf"]))
+        assert letter.meta.subject in batch_text
+        assert data["caseworker"]["name"] in batch_text
+        assert files == single
 
 
 def test_rerun_after_a_finished_run_makes_nothing_and_changes_nothing(reference, tmp_path):

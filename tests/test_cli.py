@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +18,9 @@ from brevgen.cli import main
 SUMMONS = next(p for p in EXAMPLES if p.parent.name == "indkaldelse")
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real console entry point in a child process (exit codes as a case system sees them)."""
-    return subprocess.run([sys.executable, "-m", "brevgen.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "brevgen.cli", *args], capture_output=True, text=True, env=env)
 
 
 def case_with(tmp_path: Path, change) -> Path:
@@ -30,12 +31,17 @@ def case_with(tmp_path: Path, change) -> Path:
     return path
 
 
-def test_render_writes_three_files_with_safe_names(tmp_path):
-    out = tmp_path / "out"
-    result = run("render", "indkaldelse", str(SUMMONS), "--out", str(out))
+def test_render_writes_three_files_with_safe_names_and_leaves_no_temporary_files(tmp_path):
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    result = run("render", "indkaldelse", str(SUMMONS), "--out", str(out), env={**os.environ, "TMPDIR": str(tmp)})
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == [f"indkaldelse_JC-2026-0412_2026-03-02.{ext}" for ext in ("docx", "html", "pdf")]
+    # WeasyPrint copies the fonts to a temporary folder; it is gone when the command ends,
+    # and the end is quiet (no "Exception ignored" from WeasyPrint's clean-up).
+    assert list(tmp.iterdir()) == []
+    assert "Exception ignored" not in result.stderr
 
 
 def test_missing_field_fails_with_exit_1_names_field_and_writes_nothing(tmp_path):

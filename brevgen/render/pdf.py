@@ -92,12 +92,41 @@ def _resources(root: Path):
     _warn_without_harfbuzz_subset()
     fetcher = _fetcher_class()(root)
     font_config = FontConfiguration()
+    _remove_font_folder_at_exit(font_config)
     base = root.as_uri() + "/"
     sheets = [
         CSS(filename=str(root / "fonts.css"), base_url=base, url_fetcher=fetcher, font_config=font_config),
         CSS(filename=str(root / "brev.css"), base_url=base, url_fetcher=fetcher, font_config=font_config),
     ]
     return sheets, font_config, fetcher, base
+
+
+def _remove_font_folder_at_exit(font_config) -> None:
+    """Delete the folder where WeasyPrint copies the @font-face fonts (2 MB) when this
+    process ends.
+
+    WeasyPrint removes it in ``FontConfiguration.__del__``, but a configuration cached for
+    the whole process is only deleted during interpreter shutdown, when that method fails
+    (``TypeError: 'NoneType' object is not callable``) and the folder stays in /tmp; batch
+    workers end with ``os._exit`` and never call it. So: at exit in this process (atexit),
+    and at a multiprocessing worker's end (``util.Finalize``), only in the process that
+    made the folder (a forked worker shares its parent's cached configuration).
+    """
+    import atexit
+    import os
+    import shutil
+    from multiprocessing import util
+
+    owner = os.getpid()
+
+    def remove() -> None:
+        folder = getattr(font_config, "_folder", None)
+        if folder and os.getpid() == owner:
+            shutil.rmtree(folder, ignore_errors=True)
+            font_config._folder = None
+
+    atexit.register(remove)
+    util.Finalize(None, remove, exitpriority=0)
 
 
 _warned = False
