@@ -288,6 +288,8 @@ def test_interrupted_run_resumes_to_the_same_state_as_an_uninterrupted_one(refer
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, like a job in a terminal
+        # Killed workers cannot remove WeasyPrint's font folder: keep it out of /tmp.
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     _wait_for_manifest_lines(target, 3, proc)
     if how == "kill -9":
