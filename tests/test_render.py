@@ -54,3 +54,36 @@ def test_pdf_renderer_never_fetches_from_the_network(tmp_path):
     letter = build_letter(EXAMPLES[0].parent.name, read_case_file(EXAMPLES[0]))
     with pytest.raises(RenderError, match="henter ikke ressourcer uden for skabelonmappen: https://fonts.example.com"):
         render_pdf(letter, root)
+
+
+def test_warns_once_when_libharfbuzz_subset_is_missing(monkeypatch, caplog):
+    """Without libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools, ~3x slower:
+    say so once per process, with the command that fixes it. (The library is installed
+    here, so the lookup is made to miss.)"""
+    import ctypes.util
+    import logging
+
+    from brevgen.render import pdf
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "harfbuzz-subset" else real(name))
+    monkeypatch.setattr(pdf, "_warned", False)
+    with caplog.at_level(logging.WARNING, logger="brevgen.render.pdf"):
+        pdf._warn_without_harfbuzz_subset()
+        pdf._warn_without_harfbuzz_subset()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "brevgen.render.pdf"]
+    assert warnings == [
+        "libharfbuzz-subset0 is not installed: PDF font subsetting falls back to fontTools and is "
+        "about 3x slower. Install it with: apt-get install libharfbuzz-subset0"
+    ]
+
+
+def test_no_warning_when_libharfbuzz_subset_is_installed(monkeypatch, caplog):
+    import logging
+
+    from brevgen.render import pdf
+
+    monkeypatch.setattr(pdf, "_warned", False)
+    with caplog.at_level(logging.WARNING, logger="brevgen.render.pdf"):
+        pdf._warn_without_harfbuzz_subset()
+    assert [r for r in caplog.records if r.name == "brevgen.render.pdf"] == []
