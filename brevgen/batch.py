@@ -4,7 +4,7 @@ The batch path makes every letter through the same pipeline as ``brevgen render`
 (``build_letter`` + ``render_letter``); its speed comes from how the work is run:
 
 - Worker processes are started once and live for ``recycle_after`` letters (2,000 by
-  default, about 15 minutes of work on two cores). Each imports WeasyPrint and python-docx
+  default, about 5 minutes of work on two cores). Each imports WeasyPrint and python-docx
   once and reuses the parsed stylesheets and font configuration that the PDF renderer
   caches per process, so no letter pays for imports or CSS parsing. Replacing them now
   and then keeps their memory flat: the renderers keep a few kB per letter.
