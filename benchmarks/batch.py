@@ -311,8 +311,13 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
     if workers:
         cmd += ["--workers", str(workers)]
     manifest = out / "manifest.jsonl"
+    # Killed workers cannot remove WeasyPrint's font folder; keep it in the benchmark's own
+    # folder, which is deleted at the end.
+    tmp = out.parent / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmp)}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     memory = TreeMemory(proc.pid)  # the command and its workers, not this process
     memory.start()
     while proc.poll() is None:
@@ -327,7 +332,7 @@ def kill_resume(source: Path, out: Path, at: float, valid: int, broken: int, wor
     leftovers = [name for name in os.listdir(out) if name.endswith(".tmp")]
 
     started = time.perf_counter()
-    rerun = subprocess.Popen([*cmd, "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    rerun = subprocess.Popen([*cmd, "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     memory = TreeMemory(rerun.pid)
     memory.start()
     stdout, _ = rerun.communicate()
