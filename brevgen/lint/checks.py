@@ -27,8 +27,8 @@ LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
 
 
 @dataclass
-class Hit:
-    """One finding before it is tied to a template position and merged across letters."""
+class FindingFields:
+    """What a rule says about one place: shared by a Hit and the report's Finding."""
 
     rule_id: str
     level: str
@@ -37,6 +37,12 @@ class Hit:
     match: str | None = None
     suggestions: tuple[str, ...] = ()
     value: float | None = None
+
+
+@dataclass
+class Hit(FindingFields):
+    """One finding before it is tied to a template position and merged across letters."""
+
     unit: Unit | None = None
     span: tuple[int, int] | None = None
 

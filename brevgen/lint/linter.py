@@ -10,20 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import lix as lixmod
-from .checks import LEVEL_RANK, Hit, lix_counts
+from .checks import LEVEL_RANK, FindingFields, Hit, lix_counts
 from .rules import RuleSet
-from .units import Document, Location
+from .units import Document
 
 
 @dataclass
-class Finding:
-    rule_id: str
-    level: str
-    message: str
-    location: Location
-    match: str | None = None
-    suggestions: tuple[str, ...] = ()
-    value: float | None = None
+class Finding(FindingFields):
+    """A Hit tied to its template position, with every letter it was found in."""
+
     letters: list[str] = field(default_factory=list)
     silenced: str | None = None  # the reason given in the template, when silenced
 
