@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import argparse
 import copy
-import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -44,29 +42,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from case_dates import shift_dates  # noqa: E402  (the date shift the tests use too)
 
 FIRST_NAMES = ["Søren", "Mette", "Ahmad", "Birgitte", "Jørgen", "Fatima", "Åse", "Kasper", "Nanna", "Ole", "Zainab", "Ærling"]
 LAST_NAMES = ["Østergård", "Jensen", "Nielsen", "Hansen", "Al-Sayed", "Pedersen", "Kjær", "Andersen", "Møller", "Larsen"]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 # --- input --------------------------------------------------------------------------------
-
-
-def _shift(value, days: int):
-    """Every date and date-time string moved by ``days``, so cross-field rules still hold."""
-    if isinstance(value, dict):
-        return {k: _shift(v, days) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shift(v, days) for v in value]
-    if isinstance(value, str) and _DATE.match(value):
-        try:
-            if len(value) == 10:
-                return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
-            return (dt.datetime.fromisoformat(value) + dt.timedelta(days=days)).isoformat(timespec="minutes")
-        except ValueError:
-            return value
-    return value
 
 
 def _valid_shifts(event: str, base: dict) -> list[int]:
@@ -81,7 +65,7 @@ def _valid_shifts(event: str, base: dict) -> list[int]:
     valid = []
     for weeks in range(4):
         try:
-            validate_case(event, _shift(copy.deepcopy(base), 7 * weeks))
+            validate_case(event, shift_dates(copy.deepcopy(base), 7 * weeks))
         except CaseDataError:
             continue
         valid.append(7 * weeks)
@@ -101,7 +85,7 @@ def write_input(path: Path, n: int, invalid: float) -> int:
         for i in range(n):
             event, base = examples[i % len(examples)]
             choices = shifts[i % len(examples)]
-            data = _shift(copy.deepcopy(base), choices[(i // len(examples)) % len(choices)])
+            data = shift_dates(copy.deepcopy(base), choices[(i // len(examples)) % len(choices)])
             data["case_ref"] = f"{base['case_ref']}-{i:05d}"[:64]
             data["citizen"]["name"] = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // 7) % len(LAST_NAMES)]}"
             rid = f"b{i:06d}"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from case_dates import shift_dates
 from conftest import EXAMPLES, example_id
 from extract import EXTRACT, normalise
 
@@ -238,24 +238,10 @@ CONSEQUENCE = {
 AKTIVLOVEN = "Lov om aktiv socialpolitik"
 RAADIGHED = "Bekendtgørelse om rådighed"
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-def _shift(value, days: int):
-    if isinstance(value, dict):
-        return {k: _shift(v, days) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shift(v, days) for v in value]
-    if isinstance(value, str) and _ISO.match(value):
-        day = dt.date.fromisoformat(value[:10]) + dt.timedelta(days=days)
-        return day.isoformat() + value[10:]
-    return value
-
-
 def _shifted(path: Path, letter_date: dt.date) -> dict:
     """The example's case moved so its letter is dated ``letter_date`` (every date moves alike)."""
     data = read_case_file(path)
-    return _shift(data, (letter_date - dt.date.fromisoformat(data["letter_date"])).days)
+    return shift_dates(data, (letter_date - dt.date.fromisoformat(data["letter_date"])).days)
 
 
 def _text(letter) -> dict[str, str]:
