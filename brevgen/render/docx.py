@@ -293,19 +293,21 @@ def _add_hyperlink(paragraph, text: str, url: str, bold: bool, italic: bool) -> 
     _text_run(link, text, bold, italic, link_style=True)
 
 
-def _text_run(parent, text: str, bold: bool, italic: bool, link_style: bool = False) -> None:
-    """``<w:r>`` with optional bold/italic and the text; tabs become ``<w:tab/>`` as in
+def _text_run(parent, text: str, bold: bool, italic: bool, link_style: bool = False, size: float | None = None) -> None:
+    """``<w:r>`` with optional bold/italic/size and the text; tabs become ``<w:tab/>`` as in
     python-docx. Built with lxml directly: python-docx's run API looks up or creates each
     property element in turn, which was most of a letter's DOCX time."""
     r = etree.SubElement(parent, _W_R)
-    if bold or italic or link_style:
-        rpr = etree.SubElement(r, _W_RPR)
+    if bold or italic or link_style or size:
+        rpr = etree.SubElement(r, _W_RPR)  # children in schema order: rStyle, b, i, sz
         if link_style:
             etree.SubElement(rpr, _W_RSTYLE).set(_W_VAL, "Hyperlink")
         if bold:
             etree.SubElement(rpr, _W_B)
         if italic:
             etree.SubElement(rpr, _W_I)
+        if size:
+            etree.SubElement(rpr, _W_SZ).set(_W_VAL, str(round(size * 2)))  # half-points
     for i, chunk in enumerate(text.split("\t")):
         if i:
             etree.SubElement(r, _W_TAB)
@@ -314,6 +316,10 @@ def _text_run(parent, text: str, bold: bool, italic: bool, link_style: bool = Fa
             t.text = chunk
             if chunk != chunk.strip():
                 t.set(_XML_SPACE, "preserve")
+
+
+def _line_break(parent) -> None:
+    etree.SubElement(etree.SubElement(parent, _W_R), _W_BR)
 
 
 def _add_runs(paragraph, runs: tuple[Run, ...], bold: bool = False) -> None:
@@ -327,7 +333,7 @@ def _add_runs(paragraph, runs: tuple[Run, ...], bold: bool = False) -> None:
                 else:
                     _text_run(p, part, run.bold or bold, run.italic)
             if i < len(parts) - 1:
-                etree.SubElement(etree.SubElement(p, _W_R), _W_BR)
+                _line_break(p)
 
 
 def _repeat_header(row) -> None:
@@ -406,20 +412,10 @@ def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float 
     _ppr_set(p, "spacing", **spacing, after="0")
     if align is not None:
         _ppr_set(p, "jc", val=align)
-    half_points = str(round(size * 2))
     for i, line in enumerate(lines):
         if i:
-            etree.SubElement(etree.SubElement(p, _W_R), _W_BR)
-        r = etree.SubElement(p, _W_R)
-        rpr = etree.SubElement(r, _W_RPR)
-        if bold_first and i == 0:
-            etree.SubElement(rpr, _W_B)
-        etree.SubElement(rpr, _W_SZ).set(_W_VAL, half_points)
-        if line:
-            t = etree.SubElement(r, _W_T)
-            t.text = line
-            if line != line.strip():
-                t.set(_XML_SPACE, "preserve")
+            _line_break(p)
+        _text_run(p, line, bold_first and i == 0, False, size=size)
 
 
 def _exact_height(row, mm: float) -> None:
