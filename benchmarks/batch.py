@@ -60,7 +60,7 @@ def _valid_shifts(event: str, base: dict) -> list[int]:
     holiday or cross a regime boundary, so only the deliberately broken records fail.
     """
     from brevgen.errors import CaseDataError
-    from brevgen.validation import validate_case
+    from brevgen.api import validate_case
 
     valid = []
     for weeks in range(4):
@@ -75,7 +75,7 @@ def _valid_shifts(event: str, base: dict) -> list[int]:
 def write_input(path: Path, n: int, invalid: float) -> int:
     """N records as JSONL, streamed; returns how many are broken on purpose."""
     from brevgen.paths import examples_dir
-    from brevgen.validation import read_case_file
+    from brevgen.casefile import read_case_file
 
     examples = [(p.parent.name, read_case_file(p)) for p in sorted(examples_dir().glob("*/*.yaml"))]
     shifts = [_valid_shifts(event, base) for event, base in examples]
@@ -375,7 +375,7 @@ def steps(rounds: int = 3) -> None:
     from brevgen.render.docx import render_docx
     from brevgen.render.html import render_html
     from brevgen.render.pdf import render_pdf
-    from brevgen.validation import read_case_file
+    from brevgen.casefile import read_case_file
 
     cases = [(p.parent.name, read_case_file(p)) for p in sorted(examples_dir().glob("*/*.yaml"))]
     letters = [build_letter(e, d) for e, d in cases]

@@ -32,7 +32,7 @@ import httpx2  # noqa: E402
 
 from brevgen import generate_letter  # noqa: E402
 from brevgen.paths import examples_dir  # noqa: E402
-from brevgen.validation import read_case_file  # noqa: E402
+from brevgen.casefile import read_case_file  # noqa: E402
 
 
 def free_port() -> int:

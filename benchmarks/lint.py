@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from brevgen.lint import load_rules  # noqa: E402
 from brevgen.lint.templates import lint_letter, lint_templates, TemplateFiles  # noqa: E402
 from brevgen.paths import examples_dir, templates_dir  # noqa: E402
-from brevgen.pipeline import build_letter, template_set  # noqa: E402
-from brevgen.validation import read_case_file  # noqa: E402
+from brevgen.pipeline import build_letter  # noqa: E402
+from brevgen.templating import template_set  # noqa: E402
+from brevgen.casefile import read_case_file  # noqa: E402
 
 
 def timed(fn, runs: int) -> tuple[float, list[float]]:

@@ -11,8 +11,6 @@ from .errors import BrevgenError, CaseDataError, LetterError, Problem, RenderErr
 from .letter import Letter  # noqa: E402
 
 _LAZY = {
-    "ALL_FORMATS": "pipeline",
-    "FORMATS": "pipeline",
     "build_letter": "pipeline",
     "render_letter": "pipeline",
     "EventInfo": "api",
@@ -27,7 +25,15 @@ _LAZY = {
 }
 
 
+# Tuples read from the format registry: every format, and the documents made by default.
+_FORMAT_LISTS = {"ALL_FORMATS": "format_names", "FORMATS": "default_formats"}
+
+
 def __getattr__(name: str):
+    if name in _FORMAT_LISTS:
+        from . import render
+
+        return getattr(render, _FORMAT_LISTS[name])()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'brevgen' has no attribute {name!r}")

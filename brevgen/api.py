@@ -13,8 +13,9 @@ same case gives the same letter and the same errors everywhere.
     result.write("/srv/breve")   # atomic writes, file names without personal data
 
 ``case`` is a mapping (parsed YAML/JSON) or the event's pydantic model
-(``brevgen.models.Summons`` etc.). Formats: ``pdf``, ``docx``, ``html`` (the default set),
-``memo`` (Digital Post) and ``ics`` (calendar entry for letters that book a meeting).
+(``brevgen.events.indkaldelse.Summons`` etc.). Formats: ``pdf``, ``docx``, ``html`` (the default
+set), ``memo`` (Digital Post) and ``ics`` (calendar entry for letters that book a meeting);
+``brevgen.render.all_formats()`` lists them.
 
 Errors are :class:`brevgen.BrevgenError` subclasses with a stable ``code`` and a Danish
 message, the same the CLI prints:
@@ -47,11 +48,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import BrevgenError, UsageError
+from . import events
+from .casedata import LetterCase
+from .errors import UsageError
 from .letter import Letter
-from .models import EVENT_TITLES, EVENTS, LetterCase
 from .output import file_name, write_letter
-from .pipeline import ALL_FORMATS, FORMATS, check_formats, make_letter, parse_formats
+from .pipeline import available_formats as _available, build_case_letter, make_letter
+from .render import default_formats, parse_formats
+from .templating import template_set
 from .validation import validate_case as _validate
 
 ReportFn = Callable[[Letter], Any]
@@ -109,7 +113,7 @@ class GeneratedLetter:
 
 
 def list_events() -> list[EventInfo]:
-    return [EventInfo(event, title) for event, title in EVENT_TITLES.items()]
+    return [EventInfo(e.name, e.title) for e in events.all_events()]
 
 
 def case_schema(event: str) -> dict[str, Any]:
@@ -119,7 +123,7 @@ def case_schema(event: str) -> dict[str, Any]:
 
 def validate_case(event: str, case: Mapping[str, Any] | BaseModel, record: str | None = None) -> LetterCase:
     """The validated case, or :class:`CaseDataError` listing every problem."""
-    return _validate(event, _as_data(event, case), record=record)
+    return _validate(event, _as_data(event, case), template_set().regimes, record=record)
 
 
 def available_formats(event: str, case: Mapping[str, Any] | BaseModel) -> dict[str, str | None]:
@@ -127,21 +131,14 @@ def available_formats(event: str, case: Mapping[str, Any] | BaseModel) -> dict[s
 
     Raises :class:`CaseDataError` if the case itself is invalid.
     """
-    valid = validate_case(event, case)
-    out: dict[str, str | None] = {}
-    for fmt in ALL_FORMATS:
-        try:
-            check_formats(event, valid, (fmt,))
-            out[fmt] = None
-        except BrevgenError as exc:
-            out[fmt] = "; ".join(exc.lines())
-    return out
+    valid, letter = build_case_letter(event, _as_data(event, case))
+    return _available(letter, valid)
 
 
 def generate_letter(
     event: str,
     case: Mapping[str, Any] | BaseModel,
-    formats: str | Iterable[str] = FORMATS,
+    formats: str | Iterable[str] | None = None,
     *,
     record: str | None = None,
     memo_options: Mapping[str, Any] | None = None,
@@ -153,7 +150,7 @@ def generate_letter(
     (your system's name in ContentData/CaseID), ``message_uuid`` (a new message for the same
     letter), ``created``, ``mandatory``, ``legal_notification``.
     """
-    chosen = parse_formats(formats)
+    chosen = parse_formats(formats) if formats is not None else default_formats()
     options = dict(memo_options or {})
     letter, files = make_letter(event, _as_data(event, case), chosen, record=record, memo_options=options)
     reports = {name: fn(letter) for name, fn in _REPORTS.items()}
@@ -161,10 +158,7 @@ def generate_letter(
 
 
 def _model(event: str) -> type[LetterCase]:
-    model = EVENTS.get(event)
-    if model is None:
-        raise UsageError(f"ukendt brevtype. Vælg en af: {', '.join(EVENTS)}")
-    return model
+    return events.get(event).model
 
 
 def _as_data(event: str, case: Mapping[str, Any] | BaseModel) -> dict[str, Any]:

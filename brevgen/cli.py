@@ -1,8 +1,9 @@
 """Command line: parsing and printing only; the work happens in the pipeline.
 
 Exit codes: 0 success, 1 invalid case data or a letter that cannot be made, 2 usage error.
-Errors go to stderr, one line per problem. Heavy modules (WeasyPrint, python-docx) are
-imported only when a command needs them, so ``brevgen --help`` starts fast.
+brevgen's own errors are caught once, by the command group, and printed one line per problem
+on stderr (with ``--json`` also as JSON on stdout). Heavy modules (WeasyPrint, python-docx)
+are imported only when a command needs them, so ``brevgen --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -16,22 +17,84 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import BrevgenError
 
-EVENT_NAMES = ("indkaldelse", "tilbud", "sygedagpenge")
+_JSON_ERRORS = "brevgen.json_errors"
 
 
-def _fail(exc) -> None:
-    """Print a BrevgenError as one line per problem and exit with its code."""
-    for line in exc.lines():
-        click.echo(f"fejl: {line}", err=True)
-    sys.exit(exc.exit_code)
+def _echo_json(payload) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+class BrevgenGroup(click.Group):
+    """Turns a BrevgenError from any command into its lines on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrevgenError as exc:
+            if ctx.meta.get(_JSON_ERRORS):
+                _echo_json({"ok": False, "error": exc.as_dict()})
+            for line in exc.lines():
+                click.echo(f"fejl: {line}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+class EventName(click.ParamType):
+    """An event from the registry; checked when the command runs, so ``--help`` stays fast."""
+
+    name = "BREVTYPE"
+
+    def convert(self, value, param, ctx):
+        from . import events
+
+        if value not in events.names():
+            self.fail(f"ukendt brevtype '{value}'. Vælg en af: {', '.join(events.names())} (se 'brevgen events')", param, ctx)
+        return value
+
+
+EVENT = EventName()
+
+
+def _remember_json(ctx: click.Context, param, value: bool) -> bool:
+    if value:
+        ctx.meta[_JSON_ERRORS] = True
+    return value
+
+
+# --- options shared by several commands, defined once ------------------------------------------
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, callback=_remember_json, help="Skriv resultatet som JSON (til sagssystemer)."
+)
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Mappe til brevene (standard: outputs/ i den mappe, du står i).",
+)
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="Skabelonmappe (standard: BREVGEN_TEMPLATES eller templates/da).",
+)
+
+
+def formats_option(default: str = "pdf,docx,html"):
+    return click.option(
+        "--format", "formats", default=default, show_default=True,
+        help="Formater, adskilt med komma (se 'brevgen formats').",
+    )
+
+
+def _template_set(root: Path | None):
+    from .templating import template_set
+
+    return template_set(root.resolve() if root else None)
 
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="brevgen: %(levelname)s: %(message)s", stream=sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BrevgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brevgen")
 def main() -> None:
     """brevgen: klare breve fra jobcenteret, lavet ud fra sagens data.
@@ -43,68 +106,69 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Skriv listen som JSON.")
+@json_option
 def events(as_json: bool) -> None:
     """Vis de brevtyper, brevgen kan lave."""
-    from .models import EVENT_TITLES
+    from .events import all_events
 
     if as_json:
-        click.echo(json.dumps([{"event": k, "title": v} for k, v in EVENT_TITLES.items()], ensure_ascii=False, indent=2))
+        _echo_json([{"event": e.name, "title": e.title} for e in all_events()])
         return
-    for event, title in EVENT_TITLES.items():
-        click.echo(f"{event:14} {title}")
+    for event in all_events():
+        click.echo(f"{event.name:14} {event.title}")
 
 
 @main.command()
-@click.argument("event", type=click.Choice(EVENT_NAMES))
+@json_option
+def formats(as_json: bool) -> None:
+    """Vis de formater, brevgen kan lave."""
+    from .render import all_formats
+
+    if as_json:
+        _echo_json([{"format": f.name, "title": f.title, "suffix": f.suffix, "media_type": f.media_type, "default": f.default} for f in all_formats()])
+        return
+    for fmt in all_formats():
+        click.echo(f"{fmt.name:6} {fmt.title}{' (standard)' if fmt.default else ''}")
+
+
+@main.command()
+@click.argument("event", type=EVENT)
 def schema(event: str) -> None:
     """Vis JSON Schema for sagens data til brevtypen EVENT."""
-    from .models import EVENTS
+    from .events import get
 
-    click.echo(json.dumps(EVENTS[event].model_json_schema(), ensure_ascii=False, indent=2))
+    _echo_json(get(event).model.model_json_schema())
 
 
 @main.command()
-@click.argument("event", type=click.Choice(EVENT_NAMES))
+@click.argument("event", type=EVENT)
 @click.argument("casefile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma: pdf, docx, html, memo (Digital Post), ics (kalender).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
-@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
+@formats_option()
+@out_option
+@templates_option
+@json_option
 @click.option(
     "--pdf-variant",
     default="pdf/ua-1",
     show_default=True,
     help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
 )
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_json: bool, pdf_variant: str) -> None:
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, as_json: bool, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
-    from .errors import BrevgenError
+    from .casefile import read_case_file
     from .output import write_letter
     from .paths import outputs_dir
-    from .pipeline import make_letter, parse_formats
+    from .pipeline import make_letter
+    from .render import parse_formats
     from .render.pdf import check_variant
-    from .validation import read_case_file
 
-    try:
-        chosen = parse_formats(formats)
-        variant = check_variant(pdf_variant)
-        data = read_case_file(casefile)
-        letter, rendered = make_letter(event, data, chosen, record=str(casefile), pdf_variant=variant)
-        paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
-    except BrevgenError as exc:
-        if as_json:
-            payload = exc.as_dict() if hasattr(exc, "as_dict") else {"code": exc.code, "message": exc.message}
-            click.echo(json.dumps({"ok": False, "error": payload}, ensure_ascii=False, indent=2))
-        _fail(exc)
-        return
+    chosen = parse_formats(formats)
+    variant = check_variant(pdf_variant)
+    data = read_case_file(casefile)
+    letter, rendered = make_letter(event, data, chosen, record=str(casefile), pdf_variant=variant, templates=_template_set(templates_dir))
+    paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     if as_json:
-        click.echo(
-            json.dumps(
-                {"ok": True, "files": [str(p) for p in paths], "notes": list(letter.meta.notes), **letter.meta.provenance()},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        _echo_json({"ok": True, "files": [str(p) for p in paths], "notes": list(letter.meta.notes), **letter.meta.provenance()})
         return
     for note in letter.meta.notes:
         click.echo(f"bemærk: {note}", err=True)
@@ -113,23 +177,21 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, as_js
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Mappe til brevene (standard: outputs/).")
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma: pdf, docx, html, memo (Digital Post), ics (kalender).")
-def demo(out_dir: Path | None, formats: str) -> None:
+@out_option
+@formats_option()
+@templates_option
+def demo(out_dir: Path | None, formats: str, templates_dir: Path | None) -> None:
     """Lav alle eksemplerne i examples/ i alle formater (til outputs/)."""
-    from .errors import BrevgenError
+    from .casefile import CASE_SUFFIXES, read_case_file
     from .output import write_letter
     from .paths import examples_dir, outputs_dir
-    from .pipeline import make_letter, parse_formats
-    from .validation import read_case_file
+    from .pipeline import make_letter
+    from .render import parse_formats
 
-    try:
-        chosen = parse_formats(formats)
-    except BrevgenError as exc:
-        _fail(exc)
-        return
+    chosen = parse_formats(formats)
+    templates = _template_set(templates_dir)
     target = out_dir or outputs_dir()
-    cases = sorted(p for p in examples_dir().glob("*/*") if p.suffix in (".yaml", ".yml", ".json"))
+    cases = sorted(p for p in examples_dir().glob("*/*") if p.suffix in CASE_SUFFIXES)
     if not cases:
         click.echo(f"fejl: ingen eksempler i {examples_dir()}", err=True)
         sys.exit(2)
@@ -139,9 +201,9 @@ def demo(out_dir: Path | None, formats: str) -> None:
         event = path.parent.name
         try:
             record = str(path.relative_to(examples_dir().parent))
-            letter, rendered = make_letter(event, read_case_file(path), chosen, record=record)
+            letter, rendered = make_letter(event, read_case_file(path), chosen, record=record, templates=templates)
             files = write_letter(letter.meta, rendered, target)
-        except BrevgenError as exc:
+        except BrevgenError as exc:  # one bad example does not stop the others
             failed += 1
             for line in exc.lines():
                 click.echo(f"fejl: {line}", err=True)
@@ -173,7 +235,7 @@ def serve(host: str, port: int, log_level: str, workers: int) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="Tekst som en compiler, JSON eller SARIF 2.1.0.")
-@click.option("--event", type=click.Choice(EVENT_NAMES), default=None, help="PATH er en sagsfil: lav brevet og tjek det færdige brev.")
+@click.option("--event", type=EVENT, default=None, help="PATH er en sagsfil: lav brevet og tjek det færdige brev.")
 @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Mappe med regler (standard: plain_language_rules/).")
 @click.option("--examples", "examples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Mappe med eksempler til skabelonerne (standard: examples/).")
 @click.option("--min-level", type=click.Choice(["suggestion", "warning", "error"]), default=None, help="Vis kun fund fra dette niveau og op.")
@@ -185,24 +247,20 @@ def lint(paths: tuple[Path, ...], fmt: str, event: str | None, rules_dir: Path |
     eksempel), en skabelon eller et brev som .md, .txt, .html, .docx eller .pdf.
     Exit-kode 0: ingen fejl, 1: fejl i teksten, 2: reglerne eller kaldet er forkert.
     """
-    from .errors import BrevgenError, UsageError
+    from .errors import UsageError
     from .lint import lint_case, lint_paths, load_rules
     from .lint.report import RENDERERS
     from .output import atomic_write
     from .paths import templates_dir
 
-    try:
-        rules = load_rules(rules_dir)
-        level = min_level or rules.config.min_level
-        if event:
-            if len(paths) != 1:
-                raise UsageError("--event kræver præcis én sagsfil")
-            report = lint_case(event, paths[0], rules, min_level=level)
-        else:
-            report = lint_paths(list(paths) or [templates_dir()], rules, examples=examples_dir, min_level=level)
-    except BrevgenError as exc:
-        _fail(exc)
-        return
+    rules = load_rules(rules_dir)
+    level = min_level or rules.config.min_level
+    if event:
+        if len(paths) != 1:
+            raise UsageError("--event kræver præcis én sagsfil")
+        report = lint_case(event, paths[0], rules, min_level=level)
+    else:
+        report = lint_paths(list(paths) or [templates_dir()], rules, examples=examples_dir, min_level=level)
     text = RENDERERS[fmt](report)
     if output:
         atomic_write(output, text.encode("utf-8"))
@@ -213,26 +271,25 @@ def lint(paths: tuple[Path, ...], fmt: str, event: str | None, rules_dir: Path |
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (til sagssystemer).")
+@json_option
 def inspect(files: tuple[Path, ...], as_json: bool) -> None:
     """Vis brevets stempel: skabelon og version, regelsæt, brevgen-version og datahash.
 
     FILES er et eller flere breve som PDF, DOCX eller HTML.
     """
-    from .errors import BrevgenError
     from .inspect import inspect_file
 
     results, failed = [], None
     for path in files:
         try:
             results.append(inspect_file(path))
-        except BrevgenError as exc:
+        except BrevgenError as exc:  # one unreadable file does not hide the others
             failed = exc if failed is None or exc.exit_code > failed.exit_code else failed
             for line in exc.lines():
                 click.echo(f"fejl: {line}", err=True)
     if as_json:
         payload = [r.as_dict() for r in results]
-        click.echo(json.dumps(payload[0] if len(files) == 1 and payload else payload, ensure_ascii=False, indent=2))
+        _echo_json(payload[0] if len(files) == 1 and payload else payload)
     else:
         for result in results:
             click.echo(f"{result.file} ({result.format.upper()})")
@@ -249,9 +306,9 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Mappe til brevene, manifest.jsonl og errors.jsonl.")
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Formater, adskilt med komma.")
+@formats_option()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
-@click.option("--json", "as_json", is_flag=True, help="Skriv opsummeringen som JSON (til sagssystemer).")
+@json_option
 def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_json: bool) -> None:
     """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
 
@@ -261,8 +318,7 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_jso
     Kør samme kommando igen efter en afbrydelse, så laves kun de breve, der mangler.
     """
     from .batch import run_batch
-    from .errors import BrevgenError
-    from .progress import danish_number, duration, progress_for
+    from .batch.progress import danish_number, duration, progress_for
 
     display = None
 
@@ -274,14 +330,11 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_jso
 
     try:
         result = run_batch(source, out_dir, formats, workers=workers, progress=show)
-    except BrevgenError as exc:
-        _fail(exc)
-        return
     finally:
         if display is not None:
             display.close()
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        _echo_json(result.as_dict())
     else:
         click.echo(
             f"{result.letters} breve i {len(result.formats)} {'format' if len(result.formats) == 1 else 'formater'} i {out_dir} "

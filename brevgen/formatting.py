@@ -1,17 +1,14 @@
-"""Danish formatting of dates, times, amounts and phone numbers, and working-day arithmetic.
+"""Danish formatting of dates, times, amounts and phone numbers.
 
 Everything a citizen reads about time or money goes through here, so all letters say
 "mandag den 3. marts 2026", "kl. 10.00", "1.234,50 kr." and "33 66 33 66" the same way.
-Public holidays come from the maintained ``holidays`` package, never from a hand-made list.
+Working days and public holidays are in :mod:`brevgen.workdays`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
-
-import holidays
 import phonenumbers
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
@@ -80,50 +77,9 @@ def phone(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-@lru_cache(maxsize=64)
-def _danish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Denmark(years=year, language="da")
-
-
-def holiday_name(day: dt.date) -> str | None:
-    """The Danish name of the public holiday on ``day``, or ``None``."""
-    return _danish_holidays(day.year).get(day)
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Monday to Friday and not a Danish public holiday."""
-    return day.weekday() < 5 and holiday_name(day) is None
-
-
-def next_working_day(day: dt.date) -> dt.date:
-    """``day`` itself if it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def previous_working_day(day: dt.date) -> dt.date:
-    """The last working day strictly before ``day``."""
-    day -= dt.timedelta(days=1)
-    while not is_working_day(day):
-        day -= dt.timedelta(days=1)
-    return day
-
-
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    """``count`` working days after ``day`` (``count`` >= 0)."""
-    while count > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
-
-
-def deadline(start: dt.date, days: int = 0, weeks: int = 0) -> tuple[dt.date, bool]:
-    """A "senest" date ``days``/``weeks`` after ``start``, moved to the next working day.
-
-    Returns the date and whether it was moved, so a letter (or a report) can say so.
-    """
-    raw = start + dt.timedelta(days=days, weeks=weeks)
-    moved = next_working_day(raw)
-    return moved, moved != raw
+def word_list(items: list[str], last: str = "og") -> str:
+    """``PDF, DOCX og HTML``: a Danish enumeration."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]

@@ -111,6 +111,32 @@ class Party:
 
 
 @dataclass(frozen=True)
+class Appointment:
+    """A meeting the letter books: when, where or how, and with whom. No personal numbers.
+
+    Times are aware (Europe/Copenhagen), so the calendar and Digital Post show the instant the
+    letter prints."""
+
+    start: dt.datetime
+    end: dt.datetime
+    summary: str  # "Jobsamtale med Jobcenter Rudersdal": the calendar title
+    location: str  # the address, or "Telefonmøde" / "Videomøde"
+    details: str  # how to take part, in plain Danish
+    organizer_name: str
+    organizer_email: str
+    url: str | None = None  # the video link, when there is one
+
+
+@dataclass(frozen=True)
+class SelfService:
+    """A form the citizen must fill in online by a deadline (Digital Post's SELVBETJENING action)."""
+
+    label: str  # "Udfyld oplysningsskemaet"
+    url: str
+    deadline: dt.date  # as the letter prints it
+
+
+@dataclass(frozen=True)
 class LetterMeta:
     event: str
     template_id: str
@@ -125,8 +151,13 @@ class LetterMeta:
     regime_id: str
     data_sha256: str
     brevgen_version: str
+    title: str = ""  # the event's Danish name, "Tilbud om aktivering" (document properties)
     lang: str = "da"
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "deadline moved past a holiday"
+    # Derived once in compose, for the delivery formats (they never re-derive or read templates):
+    reply_by: dt.date | None = None  # the answer deadline the letter prints (MeMo replyByDateTime)
+    appointment: Appointment | None = None  # the meeting it books (.ics, MeMo AFTALE)
+    self_service: SelfService | None = None  # a form to fill in by a deadline (MeMo SELVBETJENING)
 
     def provenance(self) -> dict[str, str]:
         """The stamp every format carries in its metadata (never personal data)."""

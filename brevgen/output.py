@@ -18,12 +18,11 @@ def letter_stem(meta: LetterMeta) -> str:
     return f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
 
 
-# A MeMo message is XML: ".memo.xml" says both what it is and how to open it.
-EXTENSIONS = {"memo": "memo.xml"}
-
-
 def file_name(meta: LetterMeta, fmt: str) -> str:
-    return f"{letter_stem(meta)}.{EXTENSIONS.get(fmt, fmt)}"
+    """``<stem>.<the format's suffix>`` (MeMo: ``.memo.xml``)."""
+    from .render import get_format
+
+    return f"{letter_stem(meta)}.{get_format(fmt).suffix}"
 
 
 def atomic_write(path: Path, data: bytes) -> None:

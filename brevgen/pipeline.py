@@ -1,222 +1,126 @@
-"""The one pipeline: case data -> validated case -> context -> composed Letter -> formats.
+"""The one pipeline: case data -> validated case -> composed Letter -> formats.
 
-The CLI, the demo, tests and every later front end (batch, HTTP, lint) call these
-functions; none of them has a second way to make a letter.
+The CLI, the demo, the Python API, HTTP, batch and the lint call these functions; none of
+them has a second way to make a letter. One template set (and so one regime table) is
+passed through validation and compose.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .compose import TemplateSet, markdown_to_blocks
-from .context import case_view, derive
-from .errors import CaseDataError, LetterError, TemplateError, UsageError
-from .letter import Letter, LetterMeta, Party
-from .models import CPR_SHAPE, LetterCase
-from .paths import templates_dir
-from .regime import load_regimes, regime_problem
+from .casedata import LetterCase
+from .compose import compose_letter
+from .errors import BrevgenError, CaseDataError, UsageError
+from .letter import Letter
+from .render import RenderJob, default_formats, get_format
+from .templating import TemplateSet, template_set
 from .validation import validate_case
 
-FORMATS = ("pdf", "docx", "html")
-# Delivery formats: made from the letter and the case (CPR for Digital Post, the meeting for a
-# calendar), so they are asked for by name and are not part of the default set.
-DELIVERY_FORMATS = ("memo", "ics")
-ALL_FORMATS = FORMATS + DELIVERY_FORMATS
 
-
-# WeasyPrint's shared font configuration (Pango/fontconfig) is not safe to use from two threads
-# at once: parallel renders in one process made GLib report "corrupted double-linked list".
-# The GIL gives threads no PDF speed-up anyway; processes (brevgen serve --workers) do.
-_PDF_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def template_set(root: Path | None = None) -> TemplateSet:
-    return TemplateSet(root or templates_dir())
-
-
-def data_hash(case: LetterCase) -> str:
-    """SHA-256 of the canonical case data without the CPR number (provenance, not identity)."""
-    canonical = json.dumps(case_view(case), sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None = None) -> Letter:
-    templates = templates or template_set()
-    info = templates.events.get(event)
-    if info is None:
-        raise TemplateError(f"der er ingen skabelon for brevtypen '{event}'", str(templates.root))
-    try:
-        regime = load_regimes(templates.root / "regimes.yml").for_date(case.letter_date)
-    except LookupError as exc:
-        raise CaseDataError([regime_problem(exc)]) from None
-    derived, notes = derive(event, case, regime)
-    context = {"event": event, "case": case_view(case), "regime": regime.as_context(), "derived": derived}
-    text, state = templates.render_markdown(info.name, context)
-    blocks = markdown_to_blocks(text, state, templates.loader.lines)
-    sender = case.sender
-    sender_lines = (*sender.address.lines(), f"Telefon {_phone(sender.phone)}")
-    if sender.web:
-        sender_lines += (sender.web,)
-    meta = LetterMeta(
-        event=event,
-        template_id=info.id,
-        template_version=info.version,
-        subject=templates.render_subject(info, context),
-        letter_date=case.letter_date,
-        case_ref=case.case_ref,
-        sender_authority=sender.authority,
-        sender_unit=sender.unit,
-        sender_lines=sender_lines,
-        recipient=Party(name=case.citizen.name, lines=tuple(case.citizen.address.lines())),
-        regime_id=regime.id,
-        data_sha256=data_hash(case),
-        brevgen_version=__version__,
-        notes=tuple(notes),
-    )
-    letter = Letter(meta=meta, blocks=blocks)
-    _guard_cpr(letter, case)
-    return letter
-
-
-def _phone(raw: str) -> str:
-    from .formatting import phone
-
-    return phone(raw)
-
-
-def _guard_cpr(letter: Letter, case: LetterCase) -> None:
-    """Last line of defence: a letter that would show a CPR number is never produced."""
-    texts = [*letter.head_lines(), *letter.body_lines()]
-    cpr = case.citizen.cpr.get_secret_value().replace("-", "") if case.citizen.cpr else None
-    for text in texts:
-        digits = text.replace("-", "").replace(" ", "")
-        if (cpr and cpr in digits) or CPR_SHAPE.search(text):
-            raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data")
-
-
-def build_letter(event: str, data: dict[str, Any], record: str | None = None) -> Letter:
+def build_letter(event: str, data: dict[str, Any], record: str | None = None, templates: TemplateSet | None = None) -> Letter:
     """Validate ``data`` for ``event`` and compose its Letter."""
-    return build_case_letter(event, data, record=record)[1]
+    return build_case_letter(event, data, record=record, templates=templates)[1]
 
 
 def build_case_letter(
-    event: str, data: dict[str, Any], record: str | None = None, formats: Iterable[str] = ()
+    event: str,
+    data: dict[str, Any],
+    record: str | None = None,
+    formats: Iterable[str] = (),
+    templates: TemplateSet | None = None,
 ) -> tuple[LetterCase, Letter]:
-    """Validate ``data``, check it has what ``formats`` need, and compose the Letter.
+    """Validate ``data``, compose the Letter and check it has what ``formats`` need.
 
-    Returns the validated case too: the delivery formats (memo, ics) need values the
-    Letter deliberately does not carry (the CPR number, meeting instants).
+    Returns the validated case too: Digital Post needs the CPR number, which the Letter
+    deliberately does not carry.
     """
-    case = validate_case(event, data, record=record)
-    check_formats(event, case, formats, record=record)
+    templates = templates or template_set()
+    case = validate_case(event, data, templates.regimes, record=record)
     try:
-        return case, compose_letter(event, case)
+        letter = compose_letter(event, case, templates)
     except CaseDataError as exc:
         raise CaseDataError(exc.problems, record=record) from None
+    check_formats(letter, case, formats, record=record)
+    return case, letter
 
 
 def make_letter(
     event: str,
     data: dict[str, Any],
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] | None = None,
     record: str | None = None,
     memo_options: dict[str, Any] | None = None,
     pdf_variant: str | None = None,
+    templates: TemplateSet | None = None,
 ) -> tuple[Letter, dict[str, bytes]]:
     """Case data -> (Letter, {format: bytes}): what the CLI, the Python API and HTTP call."""
-    formats = tuple(formats)
-    case, letter = build_case_letter(event, data, record=record, formats=formats)
+    formats = tuple(formats) if formats is not None else default_formats()
+    case, letter = build_case_letter(event, data, record=record, formats=formats, templates=templates)
     return letter, render_letter(letter, formats, case=case, memo_options=memo_options, pdf_variant=pdf_variant)
 
 
-def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: str | None = None) -> None:
-    """Fail before anything is rendered if the case lacks what a delivery format needs.
+def check_formats(letter: Letter, case: LetterCase | None, formats: Iterable[str], record: str | None = None) -> None:
+    """Fail before anything is rendered if the letter or case lacks what a format needs.
 
     Every missing field is reported at once (a memo and an ics both asked for name both).
     """
-    formats = tuple(formats)
     problems = []
-    if "ics" in formats:
-        from .render.ics import appointment_or_error
-
-        try:
-            appointment_or_error(event, case)
-        except CaseDataError as exc:
-            problems += exc.problems
-    if "memo" in formats:
-        from .render.memo import missing_for_memo
-
-        problems += missing_for_memo(case)
+    for name in formats:
+        fmt = get_format(name)
+        if fmt.check is not None:
+            problems += fmt.check(letter, case)
     if problems:
-        raise CaseDataError(problems, record=record)
+        raise CaseDataError(list(dict.fromkeys(problems)), record=record)
 
 
-def derived_values(event: str, case: LetterCase) -> dict[str, Any]:
-    """The ``derived`` values the letter's template saw (deadlines as the letter prints them)."""
-    regime = load_regimes(template_set().root / "regimes.yml").for_date(case.letter_date)
-    return derive(event, case, regime)[0]
+def available_formats(letter: Letter, case: LetterCase) -> dict[str, str | None]:
+    """Each format -> None if this letter can have it, else the Danish reason it cannot."""
+    from .render import format_names
 
-
-def parse_formats(value: str | Iterable[str], allowed: Iterable[str] = ALL_FORMATS) -> tuple[str, ...]:
-    allowed = tuple(allowed)
-    items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
-    unknown = [v for v in items if v not in allowed]
-    if unknown or not items:
-        raise UsageError(f"ukendt format: {', '.join(unknown) or '(intet)'}. Vælg blandt: {', '.join(allowed)}")
-    return tuple(dict.fromkeys(items))
+    out: dict[str, str | None] = {}
+    for name in format_names():
+        try:
+            check_formats(letter, case, (name,))
+            out[name] = None
+        except BrevgenError as exc:
+            out[name] = "; ".join(exc.lines())
+    return out
 
 
 def render_letter(
     letter: Letter,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] | None = None,
     case: LetterCase | None = None,
     memo_options: dict[str, Any] | None = None,
     pdf_variant: str | None = None,
 ) -> dict[str, bytes]:
-    """Render a Letter to the asked formats. Renderers are imported lazily (WeasyPrint is slow to import).
+    """Render a Letter to the asked formats, in the asked order.
 
-    ``memo`` and ``ics`` also need the validated ``case`` the letter was made from;
-    ``memo_options`` go to :func:`brevgen.render.memo.render_memo` (e.g. ``case_system``).
+    Formats that need the validated ``case`` (MeMo: the CPR number) fail without it. A format
+    that embeds another (MeMo carries the PDF) gets it made first, once.
     ``pdf_variant``: "pdf/ua-1" (default), "pdf/a-2a" or "pdf/a-3a" (see brevgen.render.pdf).
     """
-    formats = tuple(formats)
-    out: dict[str, bytes] = {}
-    if any(fmt in DELIVERY_FORMATS for fmt in formats) and case is None:
-        raise UsageError("formaterne memo og ics kræver sagens data: brug make_letter eller giv case=")
-    for fmt in formats:
-        if fmt in DELIVERY_FORMATS:
-            out[fmt] = b""  # placeholder keeps the asked order; filled after the document formats
-            continue
-        if fmt == "html":
-            from .render.html import render_html
+    names = tuple(formats) if formats is not None else default_formats()
+    wanted = [get_format(name) for name in names]
+    if case is None and any(f.needs_case for f in wanted):
+        needing = ", ".join(f.name for f in wanted if f.needs_case)
+        raise UsageError(f"formatet {needing} kræver sagens data: brug make_letter eller giv case=")
+    made: dict[str, bytes] = {}
 
-            out["html"] = render_html(letter).encode("utf-8")
-        elif fmt == "pdf":
-            from .render.pdf import render_pdf
+    def make(name: str, chain: tuple[str, ...] = ()) -> bytes:
+        if name in made:
+            return made[name]
+        if name in chain:
+            raise UsageError(f"formaterne kræver hinanden i ring: {' -> '.join((*chain, name))}")
+        fmt = get_format(name)
+        inputs = {req: make(req, (*chain, name)) for req in fmt.requires}
+        job = RenderJob(case=case, inputs=inputs, pdf_variant=pdf_variant, memo_options=memo_options or {})
+        made[name] = fmt.render(letter, job)
+        return made[name]
 
-            with _PDF_LOCK:
-                out["pdf"] = render_pdf(letter, variant=pdf_variant) if pdf_variant else render_pdf(letter)
-        elif fmt == "docx":
-            from .render.docx import render_docx
-
-            out["docx"] = render_docx(letter)
-        else:
-            raise UsageError(f"ukendt format: {fmt}")
-    if "memo" in formats:
-        from .render.memo import render_memo
-
-        pdf = out.get("pdf") or render_letter(letter, ("pdf",))["pdf"]
-        out["memo"] = render_memo(letter, case, pdf, **(memo_options or {}))
-    if "ics" in formats:
-        from .render.ics import render_ics
-
-        out["ics"] = render_ics(letter, case)
-    return out
+    # Formats without prerequisites first (the PDF before the MeMo that carries it).
+    for fmt in sorted(wanted, key=lambda f: bool(f.requires)):
+        make(fmt.name)
+    return {name: made[name] for name in names}

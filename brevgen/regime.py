@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from . import formatting
 from .errors import Problem, TemplateError
+from .problems import case_problems
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Count = Annotated[int, Field(ge=1, le=52)]
@@ -135,12 +135,6 @@ class LegalRef(_Schema):
     variant: Literal["selvbooking", "fast-tid"] | None = None
 
 
-class LegalRefs(_Schema):
-    indkaldelse: list[LegalRef] = Field(min_length=1)
-    tilbud: list[LegalRef] = Field(min_length=1)
-    sygedagpenge: list[LegalRef] = Field(min_length=1)
-
-
 class RegimeData(_Schema):
     authority_word: Literal["jobcenteret", "kommunen"]
     sender_naming: Literal["unit", "authority"]
@@ -150,7 +144,8 @@ class RegimeData(_Schema):
     consequence: Consequences
     offer: OfferRules
     sick_leave: SickLeaveRules
-    legal_refs: LegalRefs
+    # Per event name; a new event adds its own list without a change here.
+    legal_refs: dict[str, Annotated[list[LegalRef], Field(min_length=1)]]
 
 
 _META_KEYS = ("id", "name", "effective_from", "effective_to", "provisional", "provisional_values", "inherits")
@@ -271,9 +266,7 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schema_problems(where: str, exc: ValidationError) -> list[str]:
-    from .validation import problems_from_validation_error  # validation imports this module
-
-    return [f"{where}: {p.path}: {p.message}" for p in problems_from_validation_error(RegimeData, exc)]
+    return [f"{where}: {p.path}: {p.message}" for p in case_problems(RegimeData, exc)]
 
 
 def parse_regimes(raw: Any, path: Path) -> RegimeTable:
@@ -360,9 +353,10 @@ def parse_regimes(raw: Any, path: Path) -> RegimeTable:
     return RegimeTable(regimes=tuple(regimes), path=path)
 
 
-@lru_cache(maxsize=8)
 def load_regimes(path: Path) -> RegimeTable:
-    """Load and check the table: every regime complete, sorted, no overlap and no gap."""
+    """Load and check the table: every regime complete, sorted, no overlap and no gap.
+
+    Cached per path; a template set reads its own table through ``TemplateSet.regimes``."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

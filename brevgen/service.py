@@ -20,7 +20,7 @@ anything shaped like a CPR number; rendering (WeasyPrint is CPU-bound) runs in w
 threads, at most one per CPU, so the event loop keeps answering, and each render has its own
 compose state (a ContextVar), so concurrent requests never see each other's letters. PDFs are
 made one at a time per process (WeasyPrint's font configuration is not thread-safe; see
-pipeline._PDF_LOCK) and threads share the GIL anyway: ``brevgen serve --workers N`` runs N
+brevgen.render.pdf) and threads share the GIL anyway: ``brevgen serve --workers N`` runs N
 processes to use N CPUs.
 """
 
@@ -42,11 +42,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__
+from . import __version__, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
+from .casedata import CPR_SHAPE
 from .errors import BrevgenError, CaseDataError, UsageError
-from .models import CPR_SHAPE, EVENTS
-from .pipeline import parse_formats
+from .render import all_formats, get_format, parse_formats
 
 log = logging.getLogger("brevgen.service")
 
@@ -54,14 +54,6 @@ API_KEY_ENV = "BREVGEN_API_KEY"
 MAX_BODY_ENV = "BREVGEN_MAX_BODY"
 DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long lists
 
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html",
-    "memo": "application/xml",
-    "ics": "text/calendar",
-}
-_CHARSET = {"html", "ics"}
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
@@ -189,11 +181,16 @@ class BodyLimit:
 # --- content negotiation ------------------------------------------------------------------
 
 
+def media_types() -> dict[str, str]:
+    """Format name -> media type, from the format registry."""
+    return {f.name: f.media_type for f in all_formats()}
+
+
 def negotiate(accept: str | None) -> str | None:
     """The format the Accept header prefers ("json" for the envelope), or None if none fits."""
     if not accept or not accept.strip():
         return "json"
-    offers = {media: fmt for fmt, media in MEDIA_TYPES.items()} | {JSON: "json", "*/*": "json", "application/*": "json"}
+    offers = {media: fmt for fmt, media in media_types().items()} | {JSON: "json", "*/*": "json", "application/*": "json"}
     ranked = []
     for index, item in enumerate(accept.split(",")):
         media, *params = [p.strip() for p in item.split(";")]
@@ -261,8 +258,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         return problem(400, "usage", _TITLES["usage"], "Forespørgslen har forkerte parametre", errors=errors)
 
     def known_event(event: str) -> str:
-        if event not in EVENTS:
-            raise StarletteHTTPException(404, f"ukendt brevtype. Vælg en af: {', '.join(EVENTS)}")
+        if event not in event_registry.names():
+            raise StarletteHTTPException(404, f"ukendt brevtype. Vælg en af: {', '.join(event_registry.names())}")
         return event
 
     @app.get("/healthz", tags=["drift"], summary="Kører tjenesten?")
@@ -273,11 +270,11 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     @app.get("/v1/version", dependencies=v1, tags=["drift"], summary="Versioner")
     async def version():
-        from .pipeline import template_set
         from .render.memo import MEMO_VERSION
+        from .templating import template_set
 
         templates = {e: {"id": i.id, "version": i.version} for e, i in template_set().events.items()}
-        return {"brevgen": __version__, "templates": templates, "memo": MEMO_VERSION, "formats": list(MEDIA_TYPES)}
+        return {"brevgen": __version__, "templates": templates, "memo": MEMO_VERSION, "formats": list(media_types())}
 
     @app.get("/v1/events", dependencies=v1, tags=["breve"], summary="Brevtyper")
     async def events():
@@ -290,7 +287,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
     letter_responses = {
         200: {
             "description": "Brevet i det format, Accept beder om, eller en JSON-kuvert med alle formater",
-            "content": {media: {} for media in MEDIA_TYPES.values()} | {JSON: {}},
+            "content": {media: {} for media in media_types().values()} | {JSON: {}},
         },
         406: {"description": "Accept beder om et format, brevgen ikke laver", "content": {PROBLEM: {}}},
         413: {"description": "Kroppen er for stor", "content": {PROBLEM: {}}},
@@ -320,7 +317,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         started = time.perf_counter()
         chosen = negotiate(request.headers.get("accept"))
         if chosen is None:
-            supported = ", ".join([*MEDIA_TYPES.values(), JSON])
+            supported = ", ".join([*media_types().values(), JSON])
             return problem(406, "not-acceptable", "Formatet findes ikke", f"Accept skal være en af: {supported}")
         data = _json_object(await request.body())
         if chosen == "json":
@@ -336,7 +333,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
                 "event": event,
                 "files": {
                     fmt: {
-                        "media_type": MEDIA_TYPES[fmt],
+                        "media_type": get_format(fmt).media_type,
                         "filename": result.filename(fmt),
                         "base64": base64.b64encode(content).decode("ascii"),
                     }
@@ -350,7 +347,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             response: Response = JSONResponse(body)
         else:
             result = await in_worker(generate_letter, event, data, (chosen,))
-            media = MEDIA_TYPES[chosen] + ("; charset=utf-8" if chosen in _CHARSET else "")
+            fmt = get_format(chosen)
+            media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
             response = Response(result.files[chosen], media_type=media, headers=headers)

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from brevgen import build_letter, render_letter  # noqa: E402
 from brevgen.paths import examples_dir  # noqa: E402
-from brevgen.validation import read_case_file  # noqa: E402
+from brevgen.casefile import read_case_file  # noqa: E402
 
 EXAMPLES = sorted(p for p in examples_dir().glob("*/*.yaml"))
 

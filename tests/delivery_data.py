@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import EXAMPLES, example_id
 
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 TEST_CPR = "241299-0013"  # made up; only ever in MeMo Recipient/recipientID
 TEST_CVR = "11223344"

@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 
 from brevgen import build_letter
 from brevgen.letter import Heading, Letter, ListBlock, Origin, Paragraph, Run, Section, Table
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 HERE = Origin("template", "tests/synthetic.py", 1)
 

@@ -13,7 +13,7 @@ from extract import EXTRACT, comparable, letter_text
 import brevgen
 from brevgen import BrevgenError, CaseDataError, UsageError, generate_letter
 from brevgen.cli import main
-from brevgen.models import Summons
+from brevgen.events.indkaldelse import Summons
 
 
 def test_root_exports_the_documented_api():

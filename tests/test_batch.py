@@ -24,7 +24,7 @@ from extract import normalise, pdf_text
 from pdf_checks import assert_standalone_pdf_ua
 
 from brevgen import build_letter, render_letter, run_batch
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 def _sixteen_varied(paths):
     """16 examples taken in turn from each event, so the batch tests stay small and varied."""

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from brevgen import workdays
 from brevgen import formatting as f
 
 
@@ -65,17 +66,17 @@ def test_invalid_phone():
     ],
 )
 def test_working_days(day, working):
-    assert f.is_working_day(day) is working
+    assert workdays.is_working_day(day) is working
 
 
 def test_deadline_moves_past_easter():
     # 8 days after 2026-03-26 is skærtorsdag 2026-04-03 -> langfredag, weekend, 2. påskedag -> tuesday 7 April
-    day, moved = f.deadline(dt.date(2026, 3, 26), days=8)
+    day, moved = workdays.deadline(dt.date(2026, 3, 26), days=8)
     assert day == dt.date(2026, 4, 7) and moved
-    assert f.deadline(dt.date(2026, 3, 2), days=8) == (dt.date(2026, 3, 10), False)
+    assert workdays.deadline(dt.date(2026, 3, 2), days=8) == (dt.date(2026, 3, 10), False)
 
 
 def test_add_and_previous_working_day():
-    assert f.add_working_days(dt.date(2026, 4, 1), 1) == dt.date(2026, 4, 7)
-    assert f.previous_working_day(dt.date(2026, 4, 7)) == dt.date(2026, 4, 1)
-    assert f.holiday_name(dt.date(2026, 12, 25)) == "Juledag"
+    assert workdays.add_working_days(dt.date(2026, 4, 1), 1) == dt.date(2026, 4, 7)
+    assert workdays.previous_working_day(dt.date(2026, 4, 7)) == dt.date(2026, 4, 1)
+    assert workdays.holiday_name(dt.date(2026, 12, 25)) == "Juledag"

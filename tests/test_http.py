@@ -29,9 +29,13 @@ from lxml import etree
 
 from brevgen import generate_letter
 from brevgen.cli import main
-from brevgen.models import EVENTS
+from brevgen.events import all_events
+
+EVENTS = {e.name: e.model for e in all_events()}
 from brevgen.paths import PROJECT_ROOT
-from brevgen.service import MEDIA_TYPES, create_app, negotiate
+from brevgen.service import create_app, media_types, negotiate
+
+MEDIA_TYPES = media_types()
 
 CASES = [example_id(p) for p in EXAMPLES]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -10,6 +10,7 @@ import pytest
 from conftest import EXAMPLES, example_id
 from extract import EXTRACT, comparable, letter_text
 
+from brevgen import workdays
 from brevgen import formatting
 
 FORMATS = ("pdf", "docx", "html")
@@ -38,7 +39,7 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
     cw = data["caseworker"]
     phrases = [cw["name"], formatting.phone(cw["phone"])]
     if event == "indkaldelse" and "self_booking" in data:
-        book_by = formatting.next_working_day(d(data["self_booking"]["book_by"]))
+        book_by = workdays.next_working_day(d(data["self_booking"]["book_by"]))
         phrases += [
             "Book tiden senest " + formatting.long_date(book_by),
             data["self_booking"]["url"],

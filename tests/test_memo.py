@@ -20,6 +20,7 @@ from delivery_data import TEST_CVR, cpr_forms, load, with_delivery_ids
 from extract import comparable, letter_text, pdf_text
 from lxml import etree
 
+from brevgen import workdays
 from brevgen import CaseDataError, formatting, generate_letter
 from brevgen.cli import main
 
@@ -133,7 +134,7 @@ def test_summons_books_the_meeting_as_aftale(memos, case_id):
 def test_offer_reply_by_is_the_end_of_the_answer_day_the_letter_prints(memos):
     for case_id in [c for c in CASES if c.startswith("tilbud/")]:
         data, result, tree = memos[case_id]
-        printed = formatting.next_working_day(dt.date.fromisoformat(data["answer_by"]))
+        printed = workdays.next_working_day(dt.date.fromisoformat(data["answer_by"]))
         assert f"Svar os senest {formatting.long_date(printed)}" in " ".join(result.letter.body_lines())
         expected = dt.datetime.combine(printed, dt.time(23, 59, 59), tzinfo=CPH).astimezone(dt.timezone.utc)
         assert one(tree, "//memo:replyByDateTime") == expected.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,7 +13,7 @@ from pdf_checks import assert_standalone_pdf_ua
 from brevgen import build_letter
 from brevgen.errors import RenderError
 from brevgen.render.pdf import render_pdf
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 FIRST = example_id(EXAMPLES[0])
 

@@ -12,7 +12,7 @@ from conftest import EXAMPLES, example_id
 
 from brevgen import build_letter
 from brevgen.letter import Heading, ListBlock, Section, block_lines
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 ALL = ("kort-fortalt", "hvad-sker-der-nu", "hvad-skal-du-goere", "frist", "konsekvens", "kontakt", "lovgrundlag")
 PER_EVENT = {

@@ -14,9 +14,9 @@ from extract import EXTRACT, normalise
 
 from brevgen import LetterError, TemplateError, build_letter, render_letter
 from brevgen.cli import main
-from brevgen.compose import TemplateSet
-from brevgen.pipeline import compose_letter
-from brevgen.validation import validate_case
+from brevgen.templating import TemplateSet
+from brevgen.compose import compose_letter
+from brevgen.api import validate_case
 
 SUMMONS = next(p for p in EXAMPLES if p.parent.name == "indkaldelse")
 CPR = "010190-1234"

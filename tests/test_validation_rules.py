@@ -15,7 +15,8 @@ import yaml
 from conftest import EXAMPLES, example_id
 
 from brevgen import CaseDataError, build_letter
-from brevgen.validation import read_case_file, validate_case
+from brevgen.api import validate_case
+from brevgen.casefile import read_case_file
 
 BY_ID = {example_id(p): p for p in EXAMPLES}
 

@@ -40,7 +40,7 @@ def examples() -> list[Path]:
 
 def build(example: Path):
     from brevgen import build_letter
-    from brevgen.validation import read_case_file
+    from brevgen.casefile import read_case_file
 
     return build_letter(example.parent.name, read_case_file(example), record=str(example))
 

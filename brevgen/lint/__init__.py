@@ -8,31 +8,39 @@ required-content check reads the roles templates put on sections.
     report = lint_paths([Path("templates/da")], load_rules())
     report.exit_code  # 0 clean, 1 error findings
 
-Modules: text (tokenizer, sentence splitter), lix, schema + rules (rule files), checks (rule
-engines), units (what rules read), required (required content), linter (findings, report),
-templates (template lint, branch coverage, suppressions), sources (.md/.txt/.html/.docx/.pdf),
-report (text, JSON, SARIF).
+Modules: text (tokenizer, sentence splitter), lix (the index and what it is measured on),
+schema (the shape of rule files), patterns (how rule files write patterns and messages),
+engines (how each kind of rule finds problems), ruleset (loading the rule folder and running
+it over a document), units (what rules read), required (required content), findings
+(hits, findings, the report), templates (template lint, branch coverage, suppressions),
+sources (.md/.txt/.html/.docx/.pdf), report (text, JSON, SARIF).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .linter import Report, lint_document
-from .rules import RuleSet, RuleSetError, load_rules
+from ..templating import front_matter
+from .findings import Report
+from .ruleset import RuleSet, RuleSetError, load_rules
 
 __all__ = ["Report", "RuleSet", "RuleSetError", "lint_case", "lint_paths", "load_rules"]
 
-_EVENT_FRONT_MATTER = re.compile(r"\A---\n(?:.*\n)*?event:\s*\S+.*\n(?:.*\n)*?---\n")
+def _event_of(path: Path) -> str | None:
+    """The event an event template is for (from its front matter); None for anything else."""
+    if path.suffix != ".md" or not path.is_file():
+        return None
+    try:
+        meta = front_matter(path.read_text(encoding="utf-8"))
+    except Exception:  # broken front matter: not an event template here; compose reports it
+        return None
+    event = (meta or {}).get("event")
+    return str(event) if event else None
 
 
 def _is_event_template(path: Path) -> bool:
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    head = path.read_text(encoding="utf-8")[:2000]
-    return bool(_EVENT_FRONT_MATTER.match(head))
+    return _event_of(path) is not None
 
 
 def template_root_of(path: Path) -> Path | None:
@@ -57,11 +65,7 @@ def lint_paths(paths: Iterable[Path], rules: RuleSet, *, examples: Path | None =
         root = template_root_of(path)
         if root is not None and (path.is_dir() or path.suffix == ".md"):
             if path.is_file() and _is_event_template(path) and path.resolve().parent == root:
-                from ..compose import _FRONT_MATTER
-
-                import yaml
-
-                event = str((yaml.safe_load(_FRONT_MATTER.match(path.read_text(encoding="utf-8")).group(1)) or {}).get("event"))
+                event = _event_of(path)
                 current = template_runs.setdefault(root, set())
                 if current is not None:
                     current.add(event)
@@ -80,7 +84,7 @@ def lint_paths(paths: Iterable[Path], rules: RuleSet, *, examples: Path | None =
         report.branches = (report.branches or []) + (part.branches or [])
     for path in files:
         source = read_source(path, heading_roles=rules.config.file_heading_roles)
-        hits, result = lint_document(source.document, rules)
+        hits, result = rules.check(source.document)
         if source.blocks is not None and source.document.event:
             from .required import check_required
 
@@ -95,14 +99,15 @@ def lint_paths(paths: Iterable[Path], rules: RuleSet, *, examples: Path | None =
 
 def lint_case(event: str, casefile: Path, rules: RuleSet, *, min_level: str = "suggestion") -> Report:
     """Compose the letter for one case file, exactly as ``brevgen render`` would, and lint it."""
-    from ..paths import templates_dir
-    from ..pipeline import build_letter, template_set
-    from ..validation import read_case_file
+    from ..casefile import read_case_file
+    from ..pipeline import build_letter
+    from ..templating import template_set
     from .templates import TemplateFiles, lint_letter
 
-    letter = build_letter(event, read_case_file(casefile), record=str(casefile))
-    info = template_set().events[event]
-    hits, result = lint_letter(letter, rules, TemplateFiles(templates_dir()), info.name, str(casefile))
+    templates = template_set()
+    letter = build_letter(event, read_case_file(casefile), record=str(casefile), templates=templates)
+    info = templates.events[event]
+    hits, result = lint_letter(letter, rules, TemplateFiles(templates.root), info.name, str(casefile))
     report = Report(rules, mode="letter", min_level=min_level)
     report.add(hits, str(casefile))
     report.documents.append(result)  # type: ignore[arg-type]
@@ -127,7 +132,7 @@ def lint_text(text: str, name: str = "tekst", *, markdown: bool = True, rules: R
 
     rules = rules or default_rules()
     document = read_text_document(text, name, markdown=markdown, heading_roles=rules.config.file_heading_roles)
-    hits, result = lint_document(document, rules)
+    hits, result = rules.check(document)
     report = Report(rules, mode="files")
     report.add(hits, None)
     report.documents.append(result)
@@ -142,15 +147,15 @@ def letter_report(letter) -> dict:
     """
     import json
 
-    from ..paths import templates_dir
-    from ..pipeline import template_set
+    from ..templating import template_set
     from .report import render_json
     from .templates import TemplateFiles, lint_letter
 
     rules = default_rules()
     name = f"{letter.meta.event}/{letter.meta.case_ref}"
-    info = template_set().events[letter.meta.event]
-    hits, result = lint_letter(letter, rules, TemplateFiles(templates_dir()), info.name, name)
+    templates = template_set()
+    info = templates.events[letter.meta.event]
+    hits, result = lint_letter(letter, rules, TemplateFiles(templates.root), info.name, name)
     report = Report(rules, mode="letter")
     report.add(hits, name)
     report.documents.append(result)  # type: ignore[arg-type]

@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .schema import Config
 from .text import Sentence
+from .units import Document, Unit
 
 # The common Danish five-band scale (fonologisk.dk, sprogvaskeriet.dk, skriveskolen.dk).
 BANDS = (
@@ -79,3 +81,43 @@ def count(sentences: Iterable[Sentence], long_word_min_letters: int = 7) -> LixC
         words += len(tokens)
         long += sum(1 for t in tokens if t.letters >= long_word_min_letters)
     return LixCount(words, sents, long)
+
+
+# --- what LIX is measured on ---------------------------------------------------------------
+
+
+def sections_of(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
+    groups: dict[str, list[Unit]] = {}
+    for unit in units:
+        groups.setdefault(unit.section, []).append(unit)
+    return list(groups.items())
+
+
+def is_sentence_item(text: str) -> bool:
+    return text.rstrip().rstrip("\"»”’)").endswith((".", "!", "?", "…"))
+
+
+def lix_sample(units: list[Unit], config: Config) -> list[Unit]:
+    """The units LIX is computed on: running prose, not headings, contact box or lists of facts."""
+    cfg = config.lix
+    out = []
+    for unit in units:
+        if unit.kind in cfg.exclude_kinds or set(cfg.exclude_roles).intersection(unit.roles):
+            continue
+        if unit.kind == "list_item":
+            if cfg.list_items == "none" or (cfg.list_items == "sentences" and not is_sentence_item(unit.text)):
+                continue
+        out.append(unit)
+    return out
+
+
+def lix_counts(doc: Document, config: Config) -> tuple[LixCount, list[tuple[str, LixCount]]]:
+    """LIX for the whole document and for each section, on the LIX sample."""
+    sample = lix_sample(doc.units, config)
+    n = config.lix.long_word_min_letters
+    total = count((s for u in sample for s in u.analysis.sentences), n)  # type: ignore[union-attr]
+    sections = [
+        (name, count((s for u in units for s in u.analysis.sentences), n))  # type: ignore[union-attr]
+        for name, units in sections_of(sample)
+    ]
+    return total, sections

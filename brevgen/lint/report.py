@@ -11,8 +11,7 @@ import json
 from urllib.parse import quote
 
 from .. import __version__
-from .checks import LEVEL_RANK
-from .linter import Finding, Report
+from .findings import LEVEL_RANK, Finding, Report
 from .required import RULE_INFO as IN_RULES
 from .templates import KL_RULES
 

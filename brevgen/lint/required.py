@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..letter import Block, Heading, ListBlock, Paragraph, Run, Section, Table
-from .checks import Hit
+from .findings import Hit
 from .schema import RequiredContent, RequiredRole
 from .units import Location
 

@@ -164,9 +164,9 @@ def rule_json_schema() -> dict:
 
 
 if __name__ == "__main__":  # regenerate plain_language_rules/_schema/rule.schema.json
-    from .rules import default_rules_dir
+    from ..paths import rules_dir
 
-    target = default_rules_dir() / "_schema" / "rule.schema.json"
+    target = rules_dir() / "_schema" / "rule.schema.json"
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(rule_json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(target)

@@ -28,23 +28,21 @@ from pathlib import Path
 
 from jinja2 import nodes
 
-from ..compose import TemplateSet
+from ..casefile import CASE_SUFFIXES, read_case_file
+from ..templating import TemplateSet
 from ..errors import BrevgenError
 from ..letter import Letter
-from .checks import Hit
-from .linter import Branch, Report, lint_document
+from .findings import Branch, Hit, Report
 from .required import check_required
-from .rules import RuleSet
+from .ruleset import RuleSet
 from .units import Location, letter_document
 
 PROBE = "_klarsprog_probe"
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 _SUPPRESSION = re.compile(r"\{#-?\s*klarsprog\s*:\s*(?P<body>.*?)\s*-?#\}", re.S)
 _ALLOW = re.compile(r"^tillad\s+(?P<ids>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)\s*(?:[–—-]+\s*(?P<reason>.*))?$", re.S)
 _JINJA_TAGS = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
 _HTML_ONLY = re.compile(r"^\s*</?[A-Za-z][^>]*>\s*$")
-_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
 
 KL_RULES = {
     "KL01": ("Undtagelse uden begrundelse", "error"),
@@ -279,7 +277,7 @@ def lint_letter(letter: Letter, rules: RuleSet, files: TemplateFiles, event_temp
         anchor=Location(files.display(event_template), 1, 1, "template"),
         name=name,
     )
-    hits, result = lint_document(doc, rules)
+    hits, result = rules.check(doc)
     hits += check_required(letter.blocks, letter.meta.event, rules.required, lambda role: files.role_location(event_template, role))
     result.findings = len(hits)
     return hits, result
@@ -300,8 +298,8 @@ def lint_templates(
     events: Iterable[str] | None = None,
     min_level: str = "suggestion",
 ) -> Report:
-    from ..pipeline import compose_letter
-    from ..validation import read_case_file, validate_case
+    from ..compose import compose_letter
+    from ..validation import validate_case
 
     root = root.resolve()
     examples = (examples or default_examples_dir(root)).resolve()
@@ -320,7 +318,7 @@ def lint_templates(
         for case_path in cases:
             label = f"{event}/{case_path.stem}"
             try:
-                case = validate_case(event, read_case_file(case_path), record=label)
+                case = validate_case(event, read_case_file(case_path), templates.regimes, record=label)
                 letter = compose_letter(event, case, templates=templates)
             except BrevgenError as exc:
                 where = Location(_display_path(case_path), 1, 1, "file")

@@ -43,6 +43,7 @@ from lxml import etree
 
 from ..formatting import short_date
 from ..letter import Block, Heading, Letter, ListBlock, Paragraph, Run, Section, Table
+from . import Format, RenderJob, Stamp, StampError, register_format
 
 LANG = "da-DK"
 FONT = "Noto Sans"
@@ -484,13 +485,11 @@ def render_docx(letter: Letter) -> bytes:
 
 
 def _properties(doc, letter: Letter) -> None:
-    from ..models import EVENT_TITLES
-
     meta = letter.meta
     props = doc.core_properties
     stamp = dt.datetime.combine(meta.letter_date, dt.time(0, 0))
     props.title = meta.subject[:255]
-    props.subject = EVENT_TITLES.get(meta.event, meta.event)[:255]
+    props.subject = (meta.title or meta.event)[:255]
     props.author = meta.sender_unit[:255]
     props.last_modified_by = meta.sender_unit[:255]
     props.language = LANG
@@ -545,3 +544,51 @@ def _save(doc, day: dt.date) -> bytes:
             if len(part.rels):
                 write(part.partname.rels_uri, part.rels.xml)
     return out.getvalue()
+
+
+# --- the format ----------------------------------------------------------------------------
+
+
+def _render(letter: Letter, job: RenderJob) -> bytes:
+    return render_docx(letter)
+
+
+def read_stamp(data: bytes) -> Stamp:
+    """Title and language from the core properties, the provenance from docProps/custom.xml."""
+    ns = {
+        "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+        "dc": "http://purl.org/dc/elements/1.1/",
+        "op": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    }
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        if "word/document.xml" not in names:
+            raise StampError("filen er en zip-fil, men ikke et Word-dokument (DOCX)")
+        core = etree.fromstring(zf.read("docProps/core.xml")) if "docProps/core.xml" in names else None
+        custom = etree.fromstring(zf.read("docProps/custom.xml")) if "docProps/custom.xml" in names else None
+    title = lang = None
+    if core is not None:
+        title = core.findtext("dc:title", namespaces=ns)
+        lang = core.findtext("dc:language", namespaces=ns)
+    provenance: dict[str, str] = {}
+    if custom is not None:
+        for prop in custom.iterfind("op:property", ns):
+            key = prop.get("name", "")
+            if key.startswith("brevgen-"):
+                provenance[key] = "".join(prop.itertext()).strip()
+    return Stamp(title, lang, provenance)
+
+
+register_format(
+    Format(
+        name="docx",
+        suffix="docx",
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        title="DOCX (Word)",
+        render=_render,
+        default=True,
+        order=2,
+        sniff=lambda data: data.startswith(b"PK\x03\x04"),
+        read_stamp=read_stamp,
+    )
+)

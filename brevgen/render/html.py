@@ -19,6 +19,7 @@ from pathlib import Path
 from ..formatting import short_date
 from ..letter import Block, Heading, Letter, ListBlock, Paragraph, Run, Section, Table
 from ..paths import templates_dir
+from . import Format, RenderJob, Stamp, register_format
 
 STYLESHEET = "brev.css"
 SCREEN_STYLESHEET = "screen.css"  # small-screen rules; WeasyPrint cannot read them
@@ -206,3 +207,55 @@ def _scoped_stylesheet(root: Path, scope_class: str) -> str:
 
 def stylesheet_path() -> Path:
     return templates_dir() / STYLESHEET
+
+
+# --- the format ----------------------------------------------------------------------------
+
+
+def _render(letter: Letter, job: RenderJob) -> bytes:
+    return render_html(letter).encode("utf-8")
+
+
+def _sniff(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<article", b"<meta", b"<div", b"<section"))
+
+
+def read_stamp(data: bytes) -> Stamp:
+    """The provenance of a page (``<meta name=\"brevgen-...\">``) or a fragment (``data-brevgen-...``)."""
+    from lxml import html
+
+    # brevgen writes UTF-8; a fragment has no <meta charset> for lxml to find it by.
+    tree = html.fromstring(data.decode("utf-8", errors="replace"))
+    provenance: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("name", "")
+        if key.startswith("brevgen-"):
+            provenance[key] = meta.get("content", "")
+    title = tree.findtext(".//title")
+    lang = tree.get("lang") if tree.tag in ("html", "article") else None
+    if not provenance:  # a fragment: <article class="brevgen-letter" data-brevgen-...>
+        for article in tree.iter("article"):
+            stamp = {k.removeprefix("data-"): v for k, v in article.attrib.items() if k.startswith("data-" + "brevgen-")}
+            if stamp:
+                provenance, lang = stamp, article.get("lang")
+                heading = next(iter(article.xpath(".//h1|.//h2|.//h3|.//h4")), None)
+                title = heading.text_content().strip() if heading is not None else None
+                break
+    return Stamp(title.strip() if title else None, lang, provenance)
+
+
+register_format(
+    Format(
+        name="html",
+        suffix="html",
+        media_type="text/html",
+        title="HTML (webside)",
+        render=_render,
+        default=True,
+        text=True,
+        order=3,
+        sniff=_sniff,
+        read_stamp=read_stamp,
+    )
+)

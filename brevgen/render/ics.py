@@ -15,43 +15,40 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import __version__
-from ..appointment import COPENHAGEN, Appointment, appointment_for, stable_uuid
-from ..errors import CaseDataError, LetterError, UsageError
+from .. import __version__, events
+from ..casedata import LetterCase
+from ..danish_time import start_of_day
+from ..errors import LetterError, Problem, UsageError
+from ..identifiers import stable_uuid
 from ..letter import Letter
-from ..models import LetterCase, SickLeave, Summons
-
-# Events whose letters can book a meeting; the others have nothing to put in a calendar.
-MEETING_EVENTS = ("indkaldelse", "sygedagpenge")
+from . import Format, RenderJob, register_format
 
 
-def appointment_or_error(event: str, case: LetterCase) -> Appointment:
-    """The letter's meeting, or a Danish error saying why there is no calendar entry."""
-    meeting = appointment_for(case)
-    if meeting is not None:
-        return meeting
-    if isinstance(case, SickLeave):
-        from ..validation import problem
-
-        raise CaseDataError([problem(SickLeave, "first_followup", "skal udfyldes for at lave en kalenderaftale (ics)")])
-    if isinstance(case, Summons):
-        from ..validation import problem
-
-        # A self-booking summons has no time yet: the citizen books it.
-        raise CaseDataError([problem(Summons, "meeting", "skal udfyldes for at lave en kalenderaftale (ics); ved selvbooking er der endnu ingen tid")])
-    raise UsageError(
-        f"formatet ics kan ikke bruges til brevtypen '{event}', fordi brevet ikke aftaler et møde. "
-        f"Det kan bruges til: {', '.join(MEETING_EVENTS)} (med en første samtale)"
-    )
+def missing_for_ics(letter: Letter, case: LetterCase | None = None) -> list[Problem]:
+    """Why this letter has no calendar entry: the field to fill in, or a usage error when the
+    kind of letter never books a meeting."""
+    if letter.meta.appointment is not None:
+        return []
+    event = events.get(letter.meta.event)
+    if not event.books_meetings:
+        able = [e.name for e in events.all_events() if e.books_meetings]
+        raise UsageError(
+            f"formatet ics kan ikke bruges til brevtypen '{event.name}', fordi brevet ikke aftaler et møde. "
+            f"Det kan bruges til: {', '.join(able)} (med en første samtale)"
+        )
+    why = event.why_no_appointment(case)
+    return [why] if why else []
 
 
-def render_ics(letter: Letter, case: LetterCase) -> bytes:
+def render_ics(letter: Letter, case: LetterCase | None = None) -> bytes:
     """The .ics file (UTF-8 bytes, CRLF lines) for the letter's meeting."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
     meta = letter.meta
-    meeting = appointment_or_error(meta.event, case)
-    stamp = dt.datetime.combine(meta.letter_date, dt.time(0, 0), tzinfo=COPENHAGEN).astimezone(dt.timezone.utc)
+    meeting = meta.appointment
+    if meeting is None:
+        raise UsageError("brevet aftaler ikke et møde, så der er ingen kalenderaftale")
+    stamp = start_of_day(meta.letter_date).astimezone(dt.timezone.utc)
 
     calendar = Calendar()
     calendar.add("prodid", f"-//brevgen//brevgen {__version__}//DA")
@@ -84,10 +81,31 @@ def render_ics(letter: Letter, case: LetterCase) -> bytes:
     return data
 
 
-def _guard_cpr(data: bytes, case: LetterCase) -> None:
-    if case.citizen.cpr is None:
+def _guard_cpr(data: bytes, case: LetterCase | None) -> None:
+    if case is None or case.citizen.cpr is None:
         return
     digits = case.citizen.cpr.get_secret_value().strip().replace("-", "")
     text = data.decode("utf-8").replace("\r\n ", "")  # undo iCalendar line folding
     if digits in text or f"{digits[:6]}-{digits[6:]}" in text:
         raise LetterError("kalenderaftalen ville vise borgerens CPR-nummer. Ret sagens data")
+
+
+# --- the format ----------------------------------------------------------------------------
+
+
+def _render(letter: Letter, job: RenderJob) -> bytes:
+    return render_ics(letter, job.case)
+
+
+register_format(
+    Format(
+        name="ics",
+        suffix="ics",
+        media_type="text/calendar",
+        title="iCalendar (kalenderaftale)",
+        render=_render,
+        check=missing_for_ics,
+        text=True,
+        order=5,
+    )
+)

@@ -14,10 +14,11 @@ MessageBody (the documents). brevgen fills:
 - ``replyByDateTime``: for an offer, the end of the answer day (the day the letter prints).
 - ``MainDocument``: the PDF (base64), named like the letter files (no name, no CPR), with an
   ``AFTALE`` action and a reservation for the meeting (summons, sick-leave follow-up) and a
-  ``SELVBETJENING`` action for the sick-leave questionnaire.
+  ``SELVBETJENING`` action for an online form (the sick-leave questionnaire). The meeting,
+  the answer deadline and the form come from the Letter, as compose derived them.
 
 Determinism: ``messageUUID`` and ``reservationUUID`` are derived from the letter's data hash,
-event and template version (see :func:`brevgen.appointment.stable_uuid`), and
+event and template version (see :func:`brevgen.identifiers.stable_uuid`), and
 ``createdDateTime`` is the start of the letter date in Danish time, so the same case gives
 the same message byte for byte. A resend of the same letter therefore carries the same
 messageUUID; pass ``message_uuid`` to send a genuinely new message.
@@ -31,11 +32,14 @@ import uuid
 
 from lxml import etree
 
-from ..appointment import COPENHAGEN, appointment_for, stable_uuid, utc_z
+from ..casedata import LetterCase
+from ..danish_time import end_of_day, start_of_day, utc_z
 from ..errors import CaseDataError, Problem
+from ..identifiers import stable_uuid
 from ..letter import Letter
-from ..models import LetterCase, Offer, SickLeave
 from ..output import letter_stem
+from ..problems import problem
+from . import Format, RenderJob, register_format
 
 NAMESPACE = "https://DigitalPost.dk/MeMo-1"
 MEMO_VERSION = "1.1"
@@ -47,8 +51,6 @@ _WHY = "skal udfyldes, når brevet skal sendes som Digital Post (MeMo)"
 
 def missing_for_memo(case: LetterCase) -> list[Problem]:
     """What the case lacks to be sent as Digital Post: the recipient's CPR and the sender's CVR."""
-    from ..validation import problem
-
     problems = []
     if case.sender.cvr is None:
         problems.append(problem(type(case), "sender.cvr", _WHY))
@@ -60,10 +62,6 @@ def missing_for_memo(case: LetterCase) -> list[Problem]:
 def _cpr_digits(case: LetterCase) -> str:
     # Digital Post wants the ten digits without the hyphen.
     return case.citizen.cpr.get_secret_value().strip().replace("-", "")
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=COPENHAGEN)
 
 
 def _text(value: str) -> str:
@@ -107,7 +105,7 @@ def render_memo(
     meta = letter.meta
     identity = (meta.event, meta.template_id, meta.template_version, meta.data_sha256)
     message_id = str(message_uuid or stable_uuid("memo-message", *identity))
-    created_at = created or dt.datetime.combine(meta.letter_date, dt.time(0, 0), tzinfo=COPENHAGEN)
+    created_at = created or start_of_day(meta.letter_date)
     stem = letter_stem(meta)
 
     b = _Builder()
@@ -120,12 +118,8 @@ def render_memo(
     b.el(header, "messageUUID", message_id)
     b.el(header, "messageID", _text(stem))
     b.el(header, "label", _text(meta.subject))
-    if isinstance(case, Offer):
-        from ..pipeline import derived_values
-
-        # The day the letter prints as the answer deadline (moved past weekends and holidays).
-        answer_by = derived_values(meta.event, case)["answer_by"]
-        b.el(header, "replyByDateTime", utc_z(_end_of_day(answer_by)))
+    if meta.reply_by is not None:
+        b.el(header, "replyByDateTime", utc_z(end_of_day(meta.reply_by)))
     b.el(header, "mandatory", "true" if mandatory else "false")
     b.el(header, "legalNotification", "true" if legal_notification else "false")
 
@@ -154,7 +148,7 @@ def render_memo(
     b.el(file, "language", meta.lang[:2])
     b.el(file, "content", base64.b64encode(pdf).decode("ascii"))
 
-    meeting = appointment_for(case)
+    meeting = meta.appointment
     if meeting is not None:
         action = b.el(main, "Action")
         b.el(action, "label", _text(meeting.summary))
@@ -170,16 +164,35 @@ def render_memo(
         b.el(reservation, "endDateTime", utc_z(meeting.end))
         b.el(reservation, "organizerMail", _text(meeting.organizer_email))
         b.el(reservation, "organizerName", _text(meeting.organizer_name))
-    if isinstance(case, SickLeave) and len(case.questionnaire_url) <= MAX_TEXT:
-        from ..pipeline import derived_values
-
-        questionnaire_by = derived_values(meta.event, case)["questionnaire_by"]
+    form = meta.self_service
+    if form is not None and len(form.url) <= MAX_TEXT:
         action = b.el(main, "Action")
-        b.el(action, "label", "Udfyld oplysningsskemaet")
+        b.el(action, "label", _text(form.label))
         b.el(action, "actionCode", "SELVBETJENING")
-        b.el(action, "endDateTime", utc_z(_end_of_day(questionnaire_by)))
+        b.el(action, "endDateTime", utc_z(end_of_day(form.deadline)))
         entry = b.el(action, "EntryPoint")
-        b.el(entry, "url", case.questionnaire_url)
+        b.el(entry, "url", form.url)
 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
+
+# --- the format ----------------------------------------------------------------------------
+
+
+def _render(letter: Letter, job: RenderJob) -> bytes:
+    return render_memo(letter, job.case, job.inputs["pdf"], **dict(job.memo_options))
+
+
+register_format(
+    Format(
+        name="memo",
+        suffix="memo.xml",  # says both what it is and how to open it
+        media_type="application/xml",
+        title="MeMo (Digital Post)",
+        render=_render,
+        needs_case=True,
+        requires=("pdf",),
+        check=lambda letter, case: missing_for_memo(case),
+        order=4,
+    )
+)

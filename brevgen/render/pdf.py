@@ -23,7 +23,9 @@ re-parsing them for every letter is the largest avoidable cost in a batch.
 
 from __future__ import annotations
 
+import io
 import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -31,6 +33,7 @@ from xml.etree import ElementTree as ET
 from ..errors import RenderError, UsageError
 from ..letter import Letter
 from ..paths import templates_dir
+from . import Format, RenderJob, Stamp, register_format
 from .html import render_html
 
 log = logging.getLogger(__name__)
@@ -290,3 +293,59 @@ def _scope_table_headers(pdf) -> None:
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("S") == "/TH":
             obj.setdefault("A", {})["Scope"] = "/Column"
+
+
+# --- the format ----------------------------------------------------------------------------
+
+# WeasyPrint's shared font configuration (Pango/fontconfig) is not safe to use from two threads
+# at once: parallel renders in one process made GLib report "corrupted double-linked list".
+# The GIL gives threads no PDF speed-up anyway; processes (brevgen serve --workers) do.
+_PDF_LOCK = threading.Lock()
+
+
+def _render(letter: Letter, job: RenderJob) -> bytes:
+    with _PDF_LOCK:
+        return render_pdf(letter, variant=job.pdf_variant or PDF_VARIANT)
+
+
+def read_stamp(data: bytes) -> Stamp:
+    """Title, language, PDF/UA and PDF/A identification and the provenance from the XMP packet."""
+    import pikepdf
+    from lxml import etree
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        lang = str(pdf.Root.Lang) if "/Lang" in pdf.Root else None
+        title = str(pdf.docinfo["/Title"]) if "/Title" in pdf.docinfo else None
+        packet = pdf.Root.Metadata.read_bytes() if "/Metadata" in pdf.Root else b""
+    provenance: dict[str, str] = {}
+    conformance: list[str] = []
+    if packet:
+        start, end = packet.find(b"<x:xmpmeta"), packet.rfind(b"</x:xmpmeta>")
+        root = etree.fromstring(packet[start : end + len(b"</x:xmpmeta>")])
+        for element in root.iter(f"{{{PROVENANCE_NS}}}*"):
+            provenance["brevgen-" + etree.QName(element).localname] = (element.text or "").strip()
+        rdf_about = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"
+        for description in root.iter(rdf_about):
+            attrs = {etree.QName(k).localname + "@" + (etree.QName(k).namespace or ""): v for k, v in description.attrib.items()}
+            ua = attrs.get("part@http://www.aiim.org/pdfua/ns/id/")
+            if ua:
+                conformance.append(f"PDF/UA-{ua}")
+            pdfa = attrs.get("part@http://www.aiim.org/pdfa/ns/id/")
+            if pdfa:
+                conformance.append(f"PDF/A-{pdfa}{attrs.get('conformance@http://www.aiim.org/pdfa/ns/id/', '')}")
+    return Stamp(title, lang, provenance, sorted(conformance, reverse=True))
+
+
+register_format(
+    Format(
+        name="pdf",
+        suffix="pdf",
+        media_type="application/pdf",
+        title="PDF (tilgængelig, PDF/UA)",
+        render=_render,
+        default=True,
+        order=1,
+        sniff=lambda data: data.startswith(b"%PDF-"),
+        read_stamp=read_stamp,
+    )
+)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from brevgen.lint import load_rules
-from brevgen.lint.linter import lint_document
 from brevgen.lint.units import Document, Location, plain_unit
 
 DATA = Path(__file__).parent / "data"
@@ -21,5 +20,5 @@ def rules():
 def lint_text(rules, text: str, kind: str = "body", roles: tuple[str, ...] = ()) -> list:
     """Hits of every shipped rule on one unit of text."""
     doc = Document([plain_unit(text, kind, roles)], Location(None), name="test")
-    hits, _ = lint_document(doc, rules)
+    hits, _ = rules.check(doc)
     return hits

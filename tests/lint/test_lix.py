@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from brevgen.lint import lix
-from brevgen.lint.checks import lix_counts
+from brevgen.lint.lix import lix_counts
 from brevgen.lint.units import Document, Location, plain_unit
 
 # (text, words, sentences, long words): counted by hand, long = 7 letters or more.

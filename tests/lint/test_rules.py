@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from brevgen.lint.rules import Example, RuleSetError, apply_fix, default_rules_dir, example_document, load_rules
+from brevgen.lint.ruleset import Example, RuleSetError, apply_fix, example_document, load_rules
+from brevgen.paths import rules_dir as default_rules_dir
 
 RULES_DIR = default_rules_dir()
 REPO = RULES_DIR.parent
@@ -115,12 +116,12 @@ def test_every_broken_file_is_reported_at_once_with_file_line_and_field(rules_co
     with pytest.raises(RuleSetError) as err:
         load_rules(rules_copy)
     lines = err.value.lines()
-    assert "plain_language_rules/ord/a.yml:4: felt 'level': skal være en af: 'suggestion', 'warning' or 'error' (fik 'advarsel')" in lines
-    assert "plain_language_rules/ord/a.yml:7: felt 'exeptions': er ikke et kendt felt. Mente du 'exceptions'?" in lines
+    assert "plain_language_rules/ord/a.yml:4: felt 'level': skal være en af: 'suggestion', 'warning' eller 'error' (fik 'advarsel')" in lines
+    assert "plain_language_rules/ord/a.yml:7: felt 'exeptions': kendes ikke. Mente du 'exceptions'?" in lines
     assert any(l.startswith("plain_language_rules/stil/b.yml:5: felt 'message': ukendt pladsholder {antal}") for l in lines)
     assert any(l.startswith("plain_language_rules/stil/b.yml:6: felt 'tokens[0]': '/(ugyldig/' er ikke et gyldigt regulært udtryk") for l in lines)
     assert any(l.startswith("plain_language_rules/stil/b.yml:7: felt 'words_from[0]': ordlisten 'findes_ikke' findes ikke") for l in lines)
-    assert "plain_language_rules/stil/c.yml:1: felt 'examples': mangler" in lines
+    assert "plain_language_rules/stil/c.yml:1: felt 'examples': skal udfyldes" in lines
     assert err.value.exit_code == 2
 
 
@@ -168,7 +169,7 @@ def test_yaml_11_boolean_in_a_boolean_field_is_an_error(rules_copy):
     path.write_text(path.read_text(encoding="utf-8").replace("level: suggestion", "level: suggestion\nenabled: no"), encoding="utf-8")
     with pytest.raises(RuleSetError) as err:
         load_rules(rules_copy)
-    assert err.value.lines() == ["plain_language_rules/ord/fyldord.yml:6: felt 'enabled': skal være true eller false"]
+    assert err.value.lines() == ["plain_language_rules/ord/fyldord.yml:6: felt 'enabled': skal være ja (true) eller nej (false)"]
 
 
 def test_broken_rules_exit_2_from_the_cli(rules_copy, tmp_path):

@@ -10,7 +10,7 @@ from brevgen import build_letter, render_letter
 from brevgen.lint import lint_paths
 from brevgen.lint.sources import read_source
 from brevgen.paths import examples_dir
-from brevgen.validation import read_case_file
+from brevgen.casefile import read_case_file
 
 OLD_LETTER = """\
 Jobcenter Rudersdal

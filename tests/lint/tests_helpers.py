@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from brevgen.lint.linter import lint_document
 from brevgen.lint.units import Document, Location, plain_unit
 
 
 def ids_for(rules, text: str, kind: str = "body", roles: tuple[str, ...] = ()) -> set[str]:
     doc = Document([plain_unit(text, kind, roles)], Location(None), name="test")
-    hits, _ = lint_document(doc, rules)
+    hits, _ = rules.check(doc)
     return {h.rule_id for h in hits}

@@ -1,5 +1,6 @@
-"""Typed case data, one model per event.
+"""The parts of case data every letter shares: sender, citizen, caseworker, addresses, venues.
 
+Each event's own case model (in :mod:`brevgen.events`) builds on :class:`LetterCase`.
 Field names are English (integrators read them); every field has a Danish ``title`` that
 validation messages and the JSON Schema show to caseworkers. Values that a citizen reads
 (modes, offer kinds, benefit types) are the Danish words the letters use.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -161,9 +161,6 @@ class LetterCase(CaseModel):
         return value
 
 
-# --- First summons -------------------------------------------------------------------------
-
-
 class Venue(CaseModel):
     name: Text = Field(title="Stedets navn", examples=["Jobcenter Rudersdal"])
     address: Address = Field(title="Mødestedets adresse")
@@ -171,134 +168,17 @@ class Venue(CaseModel):
     reception: Text | None = Field(None, title="Hvor borgeren melder sin ankomst")
     step_free: bool = Field(False, title="Der er adgang uden trapper")
 
+    def one_line(self) -> str:
+        """``Jobcenter Rudersdal, Stationsvej 36, 3460 Birkerød``: a calendar entry's location."""
+        address = self.address
+        street = address.street + (f", {address.floor_door}" if address.floor_door else "")
+        return ", ".join([self.name, street, f"{address.postcode} {address.city}"])
 
-class PhoneMeeting(CaseModel):
-    # Optional here so the cross-field rule can explain what is missing in a caseworker's words.
-    who_calls: Literal["jobcenter", "borger"] | None = Field(None, title="Hvem ringer op")
-    number: Phone = Field(title="Telefonnummer", description="Det nummer, vi ringer til, eller som borgeren skal ringe til")
-
-
-class VideoMeeting(CaseModel):
-    join_url: Url | None = Field(None, title="Link til videomødet")
-    platform: Text = Field(title="Program til videomødet", examples=["Microsoft Teams"])
-    test_url: Url | None = Field(None, title="Link til at teste lyd og billede")
-
-
-class Meeting(CaseModel):
-    start: dt.datetime = Field(title="Mødets tidspunkt")
-    duration_minutes: int = Field(ge=10, le=240, title="Mødets længde i minutter")
-    mode: Literal["fremmøde", "telefon", "video"] = Field(title="Mødeform")
-    venue: Venue | None = Field(None, title="Mødested (ved fremmøde)")
-    phone: PhoneMeeting | None = Field(None, title="Telefonmøde")
-    video: VideoMeeting | None = Field(None, title="Videomøde")
-
-    @property
-    def end(self) -> dt.datetime:
-        return self.start + dt.timedelta(minutes=self.duration_minutes)
-
-
-class AKasse(CaseModel):
-    name: Text = Field(title="A-kassens navn")
-    phone: Phone = Field(title="A-kassens telefonnummer")
-
-
-class SelfBooking(CaseModel):
-    """The citizen books the time of the conversation (selvbooking) instead of being given one."""
-
-    book_by: dt.date = Field(title="Frist for at booke en tid")
-    url: Url = Field(title="Link til at booke en tid", examples=["https://job.jobnet.dk"])
-    venue: Venue | None = Field(None, title="Mødested, hvis det er kendt")
-
-
-class Interpreter(CaseModel):
-    language: Text = Field(title="Tolkens sprog", examples=["arabisk"])
-    booked: bool = Field(True, title="Vi har bestilt tolken")
-
-
-class Summons(LetterCase):
-    """Indkaldelse til første jobsamtale."""
-
-    benefit: Literal["dagpenge", "kontanthjælp"] = Field(title="Ydelse")
-    meeting: Meeting | None = Field(None, title="Samtalen")
-    self_booking: SelfBooking | None = Field(None, title="Selvbooking (borgeren booker selv en tid)")
-    interpreter: Interpreter | None = Field(None, title="Tolk")
-    accessibility: list[Text] = Field(default_factory=list, title="Det har vi sørget for (tilgængelighed)")
-    bring: list[Text] = Field(default_factory=list, title="Det skal borgeren tage med")
-    prepare: list[Text] = Field(default_factory=list, title="Det skal borgeren forberede")
-    a_kasse: AKasse | None = Field(None, title="A-kasse (ved dagpenge)")
-    cancel_by: dt.datetime | None = Field(None, title="Frist for at flytte eller aflyse")
-
-
-# --- Activation offer ----------------------------------------------------------------------
-
-
-class Provider(CaseModel):
-    name: Text = Field(title="Virksomhed eller kursussted")
-    address: Address = Field(title="Adresse for tilbuddet")
-    contact_name: Text | None = Field(None, title="Kontaktperson på stedet")
-    contact_phone: Phone | None = Field(None, title="Kontaktpersonens telefonnummer")
-
-
-class OfferDetails(CaseModel):
-    kind: Literal["virksomhedspraktik", "løntilskud", "kursus"] = Field(title="Slags tilbud")
-    title: Text = Field(title="Tilbuddets navn", examples=["Praktik som lagermedarbejder"])
-    provider: Provider = Field(title="Sted")
-    start_date: dt.date = Field(title="Første dag")
-    end_date: dt.date = Field(title="Sidste dag")
-    hours_per_week: Decimal = Field(gt=0, le=37, title="Timer om ugen")
-    schedule: Text = Field(title="Mødetider", examples=["mandag til torsdag kl. 8.00 til 14.00"])
-    purpose: Text = Field(title="Formålet med tilbuddet")
-    tasks: list[Text] = Field(min_length=1, title="Opgaver eller indhold")
-    wage_per_hour: Decimal | None = Field(None, gt=0, title="Timeløn (ved løntilskud)")
-    transport: Text | None = Field(None, title="Transport og befordring")
-
-
-class Reasoning(CaseModel):
-    facts: list[Text] = Field(min_length=1, title="Oplysninger, vi har lagt vægt på")
-    considerations: list[Text] = Field(min_length=1, title="Hovedhensyn i vurderingen")
-
-
-class Offer(LetterCase):
-    """Tilbud om aktivering."""
-
-    benefit: Literal["dagpenge", "kontanthjælp"] = Field(title="Ydelse")
-    offer: OfferDetails = Field(title="Tilbuddet")
-    answer_by: dt.date = Field(title="Svarfrist")
-    self_found_by: dt.date | None = Field(None, title="Frist for selv at finde en praktik (standard: svarfristen)")
-    repeated_offer: bool = Field(False, title="Borgeren har fået det samme tilbud før")
-    reasoning: Reasoning = Field(title="Begrundelse")
-
-
-# --- Sick-leave introduction ---------------------------------------------------------------
-
-
-class FirstFollowup(CaseModel):
-    start: dt.datetime = Field(title="Første opfølgningssamtale")
-    duration_minutes: int = Field(60, ge=10, le=240, title="Samtalens længde i minutter")
-    venue: Venue = Field(title="Mødested for første samtale")
-
-
-class SickLeave(LetterCase):
-    """Velkommen: opfølgning på din sygemelding."""
-
-    first_absence_day: dt.date = Field(title="Første fraværsdag")
-    reported_by: Literal["arbejdsgiver", "a-kasse", "selv"] = Field(title="Hvem meldte fraværet")
-    employer_name: Text | None = Field(None, title="Arbejdsgiver")
-    expected_duration: Literal["over-8-uger", "under-8-uger", "ukendt"] = Field(title="Forventet varighed")
-    questionnaire_sent: dt.date = Field(title="Dato for oplysningsskemaet")
-    questionnaire_url: Url = Field(title="Link til oplysningsskemaet")
-    first_followup: FirstFollowup | None = Field(None, title="Første opfølgningssamtale")
-    doctor_certificate: bool = Field(False, title="Vi har bedt lægen om en attest")
-
-
-EVENTS: dict[str, type[LetterCase]] = {
-    "indkaldelse": Summons,
-    "tilbud": Offer,
-    "sygedagpenge": SickLeave,
-}
-
-EVENT_TITLES = {
-    "indkaldelse": "Indkaldelse til første jobsamtale",
-    "tilbud": "Tilbud om aktivering",
-    "sygedagpenge": "Velkommen: opfølgning på din sygemelding",
-}
+    def arrival_lines(self) -> list[str]:
+        """Where to go once there, as short sentences."""
+        lines = []
+        if self.room:
+            lines.append(f"Gå til {self.room}.")
+        if self.reception:
+            lines.append(self.reception)
+        return lines

@@ -1,4 +1,4 @@
-"""Run a rule set over documents and gather findings into one report.
+"""What the lint found: hits from the rules, findings merged across letters, and the report.
 
 A finding is keyed by rule and template position, so the same sentence flagged in six
 example letters is one finding that names the six letters (the sqlfluff lesson: lint every
@@ -8,11 +8,36 @@ variant, report each problem once). Letter-level metrics (LIX) keep the worst va
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import lix as lixmod
-from .checks import LEVEL_RANK, FindingFields, Hit, lix_counts
-from .rules import RuleSet
-from .units import Document
+from .lix import LixCount
+from .units import Location, Unit
+
+if TYPE_CHECKING:  # the rule set is a layer above; only its type is named here
+    from .ruleset import RuleSet
+
+LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class FindingFields:
+    """What a rule says about one place: shared by a Hit and the report's Finding."""
+
+    rule_id: str
+    level: str
+    message: str
+    location: Location
+    match: str | None = None
+    suggestions: tuple[str, ...] = ()
+    value: float | None = None
+
+
+@dataclass
+class Hit(FindingFields):
+    """One finding before it is tied to a template position and merged across letters."""
+
+    unit: Unit | None = None
+    span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -52,8 +77,8 @@ class Finding(FindingFields):
 class DocumentResult:
     name: str
     event: str | None
-    lix: lixmod.LixCount
-    sections: list[tuple[str, lixmod.LixCount]]
+    lix: LixCount
+    sections: list[tuple[str, LixCount]]
     findings: int = 0
 
     def as_dict(self) -> dict:
@@ -128,12 +153,3 @@ class Report:
 
     def sort(self) -> None:
         self.findings.sort(key=lambda f: (f.location.file or "", f.location.line or 0, f.location.col or 0, f.rule_id))
-
-
-def lint_document(doc: Document, rules: RuleSet) -> tuple[list[Hit], DocumentResult]:
-    doc.analyse(rules.analyzer)
-    hits: list[Hit] = []
-    for rule in rules.rules:
-        hits.extend(rule.check(doc))
-    total, sections = lix_counts(doc, rules.config)
-    return hits, DocumentResult(doc.name, doc.event, total, sections, findings=len(hits))

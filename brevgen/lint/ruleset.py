@@ -1,4 +1,5 @@
-"""Loading ``plain_language_rules/``: rule files, vocabularies, config and required content.
+"""The rule set: ``plain_language_rules/`` loaded (rule files, vocabularies, config and
+required content) and run over a document.
 
 Every problem in every file is collected and reported at once, each with file, line and
 field, in Danish (mkdocs style), and then loading stops: a lint with a half-loaded rule set
@@ -12,8 +13,6 @@ Norwegian cognate list could contain "no"). Rule files are read with a loader wh
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +22,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BrevgenError
-from ..paths import PROJECT_ROOT
-from . import checks
-from .schema import PLACEHOLDERS, RULE_TYPES, Config, Example, RequiredContent, RuleBase
+from ..paths import rules_dir
+from ..problems import translate
+from . import engines, patterns
+from .findings import DocumentResult, Hit
+from .lix import lix_counts
+from .schema import PLACEHOLDERS, RULE_ID, RULE_TYPES, Config, Example, RequiredContent, RuleBase
 from .text import Analyzer, read_abbreviations
 from .units import Document, Location, plain_unit
 
@@ -33,10 +35,6 @@ CONFIG_FILE = "config.yml"
 REQUIRED_FILE = "indhold.yml"
 VOCABULARY_DIR = "vocabulary"
 RESERVED_IDS = re.compile(r"^(KL|IN)\d{2}$")  # findings about suppressions and required content
-
-
-def default_rules_dir() -> Path:
-    return Path(os.environ.get("BREVGEN_RULES", PROJECT_ROOT / "plain_language_rules")).resolve()
 
 
 # --- YAML --------------------------------------------------------------------------------------
@@ -124,23 +122,6 @@ class RuleSetError(BrevgenError):
         return {"code": self.code, "problems": [p.as_dict() for p in self.problems]}
 
 
-_ERROR_TEXT = {
-    "missing": "mangler",
-    "string_type": "skal være tekst",
-    "list_type": "skal være en liste",
-    "dict_type": "skal være en række 'nøgle: værdi'",
-    "bool_type": "skal være true eller false",
-    "bool_parsing": "skal være true eller false",
-    "int_type": "skal være et helt tal",
-    "int_parsing": "skal være et helt tal",
-    "int_from_float": "skal være et helt tal",
-    "float_type": "skal være et tal",
-    "float_parsing": "skal være et tal",
-    "model_type": "skal være en række 'nøgle: værdi'",
-    "model_attributes_type": "skal være en række 'nøgle: værdi'",
-}
-
-
 def _field_name(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -151,60 +132,15 @@ def _field_name(loc: tuple) -> str:
     return out
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    # pydantic adds the union member ("str", "Example") to a location; files do not have it.
-    return tuple(p for p in loc if not (isinstance(p, str) and (p in ("str", "Example", "list[str]") or p.startswith(("function-", "list[")))))
+# Rule files hold no personal data, so the wrong value is quoted back to the person editing them.
+_RULE_PATTERNS = {RULE_ID: "skal have formen KS01 eller KS01a: to store bogstaver, to cifre"}
 
 
 def schema_problems(exc: ValidationError, model: type[BaseModel], file: str, node: yaml.Node | None) -> list[RuleProblem]:
-    problems: list[RuleProblem] = []
-    seen: set[tuple] = set()
-    for err in exc.errors():
-        loc = _clean_loc(err["loc"])
-        kind = err["type"]
-        if kind in ("string_type", "model_type") and any(
-            e["type"] != kind and _clean_loc(e["loc"]) == loc for e in exc.errors()
-        ):
-            continue  # a union's alternatives all failed; one message is enough
-        key = (loc, kind)
-        if key in seen:
-            continue
-        seen.add(key)
-        if kind == "extra_forbidden":
-            name = str(loc[-1])
-            known = _known_fields(model, loc[:-1])
-            close = difflib.get_close_matches(name, known, n=1)
-            text = "er ikke et kendt felt" + (f". Mente du '{close[0]}'?" if close else "")
-        elif kind == "literal_error":
-            text = f"skal være en af: {err['ctx']['expected']} (fik {err.get('input')!r})"
-        elif kind == "string_pattern_mismatch" and loc == ("id",):
-            text = f"skal have formen KS01 eller KS01a: to store bogstaver, to cifre (fik {err.get('input')!r})"
-        elif kind == "too_short":
-            text = "må ikke være tom"
-        elif kind == "union_tag_invalid":
-            text = f"ukendt type {err.get('input')!r}"
-        else:
-            text = _ERROR_TEXT.get(kind) or err["msg"]
-        problems.append(RuleProblem(file, node_line(node, loc), _field_name(loc) or None, text))
-    return problems
-
-
-def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        info = getattr(current, "model_fields", {}).get(part) or next(
-            (f for f in getattr(current, "model_fields", {}).values() if f.alias == part), None
-        )
-        if info is None:
-            return []
-        ann = info.annotation
-        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
-        current = inner[0] if inner else ann
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-    return [f.alias or n for n, f in current.model_fields.items()] if hasattr(current, "model_fields") else []
+    return [
+        RuleProblem(file, node_line(node, t.loc), _field_name(t.loc) or None, t.message)
+        for t in translate(model, exc, echo_input=True, pattern_messages=_RULE_PATTERNS)
+    ]
 
 
 # --- the rule set ------------------------------------------------------------------------------
@@ -215,17 +151,26 @@ class RuleSet:
     root: Path
     config: Config
     required: RequiredContent
-    rules: list[checks.CompiledRule]
+    rules: list[engines.CompiledRule]
     analyzer: Analyzer
     vocab: dict[str, set[str]]
     files: dict[str, str] = field(default_factory=dict)  # rule id -> rule file (relative)
 
-    def rule(self, rule_id: str) -> checks.CompiledRule | None:
+    def rule(self, rule_id: str) -> engines.CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     @property
     def known_ids(self) -> set[str]:
         return set(self.files)
+
+    def check(self, doc: Document) -> tuple[list[Hit], DocumentResult]:
+        """Every rule's hits on one document, and its LIX (whole and per section)."""
+        doc.analyse(self.analyzer)
+        hits: list[Hit] = []
+        for rule in self.rules:
+            hits.extend(rule.check(doc))
+        total, sections = lix_counts(doc, self.config)
+        return hits, DocumentResult(doc.name, doc.event, total, sections, findings=len(hits))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -237,7 +182,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def load_rules(root: Path | None = None) -> RuleSet:
     """Load and check every file under ``root``; raise RuleSetError with all problems found."""
-    root = (root or default_rules_dir()).resolve()
+    root = (root or rules_dir()).resolve()
     problems: list[RuleProblem] = []
     if not root.is_dir():
         raise RuleSetError([RuleProblem(str(root), None, None, "mappen med regler findes ikke")])
@@ -256,8 +201,8 @@ def load_rules(root: Path | None = None) -> RuleSet:
             vocab[path.stem] = {line.lower() for line in read_word_list(path)}
     if not abbreviations:
         problems.append(RuleProblem(_rel(vocab_dir / "abbreviations.txt", root), None, None, "listen over forkortelser mangler"))
-    accept = checks.Exceptions(read_word_list(vocab_dir / "accept.txt") if (vocab_dir / "accept.txt").is_file() else ())
-    ctx = checks.Context(config=config, vocab=vocab, accept=accept)
+    accept = patterns.Exceptions(read_word_list(vocab_dir / "accept.txt") if (vocab_dir / "accept.txt").is_file() else ())
+    ctx = engines.Context(config=config, vocab=vocab, accept=accept)
     analyzer = Analyzer(abbreviations)
 
     specs: list[tuple[str, RuleBase]] = []
@@ -279,11 +224,11 @@ def load_rules(root: Path | None = None) -> RuleSet:
         if rule_id not in ids:
             problems.append(RuleProblem(_rel(root / CONFIG_FILE, root), None, "disabled/levels", f"ukendt regel {rule_id}"))
 
-    compiled: list[checks.CompiledRule] = []
+    compiled: list[engines.CompiledRule] = []
     for rel, spec in specs:
         try:
-            rule = checks.compile_rule(spec, ctx)
-        except (checks.PatternError, re.error) as exc:
+            rule = engines.compile_rule(spec, ctx)
+        except (patterns.PatternError, re.error) as exc:
             problems.append(RuleProblem(rel, None, None, str(exc)))
             continue
         problems.extend(run_examples(rule, rel, ctx, analyzer))
@@ -392,19 +337,19 @@ def _semantic_checks(spec: RuleBase, rel: str, node, vocab, problems: list[RuleP
     for attr in ("tokens", "exceptions", "words"):
         for i, pattern in enumerate(getattr(spec, attr, []) or []):
             try:
-                checks.pattern_source(pattern)
-            except checks.PatternError as exc:
+                patterns.pattern_source(pattern)
+            except patterns.PatternError as exc:
                 add((attr, i), str(exc))
     for i, key in enumerate(getattr(spec, "swap", {}) or {}):
         try:
-            checks.pattern_source(key)
-        except checks.PatternError as exc:
+            patterns.pattern_source(key)
+        except patterns.PatternError as exc:
             add(("swap", key), str(exc))
 
 
 def message_fields_safe(template: str) -> set[str]:
     try:
-        return checks.message_fields(template)
+        return patterns.message_fields(template)
     except ValueError:
         return {"<ugyldig>"}
 
@@ -412,7 +357,7 @@ def message_fields_safe(template: str) -> set[str]:
 # --- examples ----------------------------------------------------------------------------------
 
 
-def example_document(example: Example, rule: checks.CompiledRule, analyzer: Analyzer) -> Document:
+def example_document(example: Example, rule: engines.CompiledRule, analyzer: Analyzer) -> Document:
     scope = rule.spec.scope
     kind = example.kind or ("body" if "body" in scope else scope[0])
     roles = (example.role,) if example.role else ()
@@ -420,7 +365,7 @@ def example_document(example: Example, rule: checks.CompiledRule, analyzer: Anal
     return Document(units, Location(None, origin="file"), name="eksempel").analyse(analyzer)
 
 
-def run_examples(rule: checks.CompiledRule, rel: str, ctx: checks.Context, analyzer: Analyzer) -> list[RuleProblem]:
+def run_examples(rule: engines.CompiledRule, rel: str, ctx: engines.Context, analyzer: Analyzer) -> list[RuleProblem]:
     """The rule's own examples: texts it must flag, texts it must pass, fixes it must make."""
     problems: list[RuleProblem] = []
     examples = rule.spec.examples
@@ -451,7 +396,7 @@ def run_examples(rule: checks.CompiledRule, rel: str, ctx: checks.Context, analy
     return problems
 
 
-def apply_fix(rule: checks.CompiledRule, text: str, analyzer: Analyzer) -> str | None:
+def apply_fix(rule: engines.CompiledRule, text: str, analyzer: Analyzer) -> str | None:
     """Replace every finding that has exactly one suggestion (what an editor's quick fix does)."""
     doc = example_document(Example(text=text), rule, analyzer)
     unit = doc.units[0] if doc.units else None

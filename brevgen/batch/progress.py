@@ -11,7 +11,7 @@ import sys
 import time
 from typing import IO
 
-from .batch import Progress
+from .run import Progress
 
 
 def danish_number(value: float, decimals: int = 1) -> str:

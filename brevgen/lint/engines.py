@@ -13,118 +13,16 @@ Patterns are literal text unless written ``/like this/``; whole-word matching us
 
 from __future__ import annotations
 
-import re
-import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .findings import Hit
 from . import lix as lixmod
+from .lix import lix_sample, sections_of
+from .patterns import Exceptions, capitalise, compile_alternation, format_message, is_regex, number_text, quote_list
 from .schema import Config, Existence, Metric, RuleBase, Sequence, Step, Substitution
 from .text import Sentence, Token
 from .units import Document, Location, Unit
-
-LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
-
-
-@dataclass
-class FindingFields:
-    """What a rule says about one place: shared by a Hit and the report's Finding."""
-
-    rule_id: str
-    level: str
-    message: str
-    location: Location
-    match: str | None = None
-    suggestions: tuple[str, ...] = ()
-    value: float | None = None
-
-
-@dataclass
-class Hit(FindingFields):
-    """One finding before it is tied to a template position and merged across letters."""
-
-    unit: Unit | None = None
-    span: tuple[int, int] | None = None
-
-
-class PatternError(ValueError):
-    """A pattern in a rule file is not a valid regular expression."""
-
-
-def is_regex(pattern: str) -> bool:
-    return len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/")
-
-
-def pattern_source(pattern: str) -> str:
-    if is_regex(pattern):
-        body = pattern[1:-1]
-        try:
-            re.compile(body)
-        except re.error as exc:
-            raise PatternError(f"'{pattern}' er ikke et gyldigt regulært udtryk: {exc}") from None
-        return body
-    return r"\s+".join(re.escape(part) for part in pattern.split())
-
-
-def compile_alternation(patterns: Iterable[str], *, case_sensitive: bool, whole_words: bool, named: bool = False) -> re.Pattern:
-    sources = [pattern_source(p) for p in patterns]
-    if named:
-        body = "|".join(f"(?P<k{i}>{src})" for i, src in enumerate(sources))
-    else:
-        body = "|".join(f"(?:{src})" for src in sources)
-    if whole_words:
-        body = rf"(?<!\w)(?:{body})(?!\w)"
-    return re.compile(body, 0 if case_sensitive else re.IGNORECASE)
-
-
-class Exceptions:
-    """Literal texts (any case) and /regexes/ (must match the whole finding) that are allowed."""
-
-    def __init__(self, items: Iterable[str], case_sensitive: bool = False):
-        self.literal: set[str] = set()
-        self.regexes: list[re.Pattern] = []
-        for item in items:
-            if is_regex(item):
-                self.regexes.append(re.compile(pattern_source(item), 0 if case_sensitive else re.IGNORECASE))
-            else:
-                self.literal.add(" ".join(item.lower().split()))
-
-    def __contains__(self, text: str) -> bool:
-        norm = " ".join(text.lower().split())
-        return norm in self.literal or any(r.fullmatch(text) for r in self.regexes)
-
-
-def quote_list(words: list[str]) -> str:
-    quoted = [f"'{w}'" for w in words]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " eller " + quoted[-1]
-
-
-def format_message(template: str, values: dict) -> str:
-    return string.Formatter().vformat(template, (), _Missing(values))
-
-
-class _Missing(dict):
-    def __missing__(self, key):  # unknown placeholders are caught at load; never crash a lint
-        return "{" + key + "}"
-
-
-def message_fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:.0f}"
-
-
-def _capitalise(word: str) -> str:
-    return word[:1].upper() + word[1:]
-
-
-# --- compiled rules ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -197,7 +95,7 @@ class SubstitutionRule(CompiledRule):
                 index = int(m.lastgroup[1:]) if m.lastgroup else 0
                 options = self.suggestions[index]
                 if self.spec.keep_case and text[:1].isupper():
-                    options = [_capitalise(o) for o in options]
+                    options = [capitalise(o) for o in options]
                 values = {"match": text, "suggestion": options[0], "suggestions": quote_list(options)}
                 hits.append(self.hit(unit, m.start(), m.end(), format_message(self.spec.message, values), match=text, suggestions=tuple(options)))
         return hits
@@ -405,9 +303,9 @@ class MetricRule(CompiledRule):
         if level is None:
             return None
         values = {
-            "value": _number(value),
-            "max": _number(self.spec.max),
-            "min": _number(self.spec.min),
+            "value": number_text(value),
+            "max": number_text(self.spec.max),
+            "min": number_text(self.spec.min),
             "band": lixmod.band(value),
             "match": match or "",
             "words": words,
@@ -435,7 +333,7 @@ class MetricRule(CompiledRule):
                 if words >= self.spec.min_words:
                     hits.append(self._hit(unit, unit.locate(0), value, match or _shorten(unit.text), words, (0, len(unit.text))))
         elif per == "section":
-            for _name, units in _sections(pool):
+            for _name, units in sections_of(pool):
                 value, match, words = self._group_value(units)
                 if words >= self.spec.min_words:
                     hits.append(self._hit(units[0], units[0].locate(0), value, match, words))
@@ -456,43 +354,6 @@ class MetricRule(CompiledRule):
 def _shorten(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _sections(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
-    groups: dict[str, list[Unit]] = {}
-    for unit in units:
-        groups.setdefault(unit.section, []).append(unit)
-    return list(groups.items())
-
-
-def is_sentence_item(text: str) -> bool:
-    return text.rstrip().rstrip("\"»”’)").endswith((".", "!", "?", "…"))
-
-
-def lix_sample(units: list[Unit], config: Config) -> list[Unit]:
-    """The units LIX is computed on: running prose, not headings, contact box or lists of facts."""
-    cfg = config.lix
-    out = []
-    for unit in units:
-        if unit.kind in cfg.exclude_kinds or set(cfg.exclude_roles).intersection(unit.roles):
-            continue
-        if unit.kind == "list_item":
-            if cfg.list_items == "none" or (cfg.list_items == "sentences" and not is_sentence_item(unit.text)):
-                continue
-        out.append(unit)
-    return out
-
-
-def lix_counts(doc: Document, config: Config) -> tuple[lixmod.LixCount, list[tuple[str, lixmod.LixCount]]]:
-    """LIX for the whole document and for each section, on the LIX sample."""
-    sample = lix_sample(doc.units, config)
-    n = config.lix.long_word_min_letters
-    total = lixmod.count((s for u in sample for s in u.analysis.sentences), n)  # type: ignore[union-attr]
-    sections = [
-        (name, lixmod.count((s for u in units for s in u.analysis.sentences), n))  # type: ignore[union-attr]
-        for name, units in _sections(sample)
-    ]
-    return total, sections
 
 
 ENGINES = {"substitution": SubstitutionRule, "existence": ExistenceRule, "sequence": SequenceRule, "metric": MetricRule}

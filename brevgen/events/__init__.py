@@ -1,0 +1,154 @@
+"""The letters brevgen makes: one module per event, registered once; everything asks here.
+
+An event module holds all that is particular to one letter: its case model, its cross-field
+rules, the values derived for its template (deadlines, contact plan, consequence texts) and
+the meeting or deadlines it hands to delivery formats (calendar, Digital Post). It subclasses
+:class:`Event` and calls :func:`register` with an instance. The CLI, the Python API, HTTP,
+batch, the lint and the renderers find events through :func:`get` and :func:`all_events`.
+
+Events are found in this package (every module whose name does not start with ``_``) and in
+the Python files or folders named by ``BREVGEN_EVENTS`` (paths separated by ``os.pathsep``),
+so a municipality can add a letter without changing brevgen. See docs/adding-an-event.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..casedata import LetterCase
+from ..errors import Problem, UsageError
+from ..letter import Appointment, SelfService
+from ..regime import Regime, ValueRecorder
+
+EVENTS_ENV = "BREVGEN_EVENTS"
+
+# A cross-field rule checks a whole, already type-valid case. ``regime`` is the legal regime in
+# force on the letter date, or None when there is none (reported once, by the registry's own rule).
+CrossFieldRule = Callable[[Any, "Regime | None"], Iterable[Problem]]
+
+
+class Event:
+    """One kind of letter. Subclasses set the class attributes and override the hooks they need."""
+
+    name: ClassVar[str]  # "indkaldelse": the id in files, URLs and the CLI
+    title: ClassVar[str]  # "Indkaldelse til første jobsamtale": what caseworkers read
+    model: ClassVar[type[LetterCase]]
+    order: ClassVar[int] = 100  # position in lists shown to people
+    books_meetings: ClassVar[bool] = False  # its letter can book a meeting (a calendar entry)
+    rules: ClassVar[tuple[CrossFieldRule, ...]] = ()
+
+    def derive(self, case: Any, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
+        """Values the template gets as ``derived``; ``value`` reads the regime table, ``notes``
+        collects what the caseworker must know (a deadline moved past a holiday)."""
+        return {}
+
+    def legal_variant(self, case: Any) -> str | None:
+        """Which of the event's legal references apply (``variant`` in the regime table)."""
+        return None
+
+    def appointment(self, case: Any) -> Appointment | None:
+        """The meeting the letter books, or None."""
+        return None
+
+    def why_no_appointment(self, case: Any) -> Problem | None:
+        """When the event books meetings but this case has none: the field to fill in."""
+        return None
+
+    def reply_by(self, case: Any, derived: dict[str, Any]) -> dt.date | None:
+        """The day the citizen must answer by, as the letter prints it."""
+        return None
+
+    def self_service(self, case: Any, derived: dict[str, Any]) -> SelfService | None:
+        """A form the citizen must fill in online, with its deadline as the letter prints it."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Event {self.name}>"
+
+
+_registry: dict[str, Event] = {}
+_loaded = False
+_lock = threading.RLock()
+
+
+def register(event: Event) -> Event:
+    """Add an event. A second event with the same name is an error, not a silent replacement."""
+    with _lock:
+        current = _registry.get(event.name)
+        if current is not None and type(current) is not type(event):
+            raise UsageError(f"brevtypen '{event.name}' er registreret to gange ({type(current).__module__} og {type(event).__module__})")
+        _registry[event.name] = event
+    return event
+
+
+def load_file(path: Path) -> None:
+    """Import an event module from a file outside the package (it calls :func:`register`)."""
+    path = Path(path).resolve()
+    name = f"brevgen_events_{path.stem}_{abs(hash(str(path))):x}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"{path}: kan ikke indlæses som en brevtype (skal være en .py-fil)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+
+
+def _extra_files() -> list[Path]:
+    files: list[Path] = []
+    for part in filter(None, os.environ.get(EVENTS_ENV, "").split(os.pathsep)):
+        path = Path(part)
+        if path.is_dir():
+            files += sorted(p for p in path.glob("*.py") if not p.name.startswith("_"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{EVENTS_ENV}: {part} findes ikke")
+    return files
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    with _lock:
+        if _loaded:
+            return
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        for path in _extra_files():
+            load_file(path)
+        _loaded = True
+
+
+def all_events() -> list[Event]:
+    _load()
+    return sorted(_registry.values(), key=lambda e: (e.order, e.name))
+
+
+def names() -> list[str]:
+    return [e.name for e in all_events()]
+
+
+def get(name: str) -> Event:
+    """The event called ``name``, or a Danish usage error listing the ones there are."""
+    _load()
+    event = _registry.get(name) if isinstance(name, str) else None
+    if event is None:
+        raise UsageError(f"ukendt brevtype. Vælg en af: {', '.join(names())}")
+    return event
