@@ -126,14 +126,17 @@ def translate(
         yield Translated(loc, _message(err, model, loc, echo_input, pattern_messages or {}), kind)
 
 
-def field_path(loc: Iterable) -> str:
-    """``caseworker.phone_hours[2].opens``: what a caseworker reads (lists counted from 1)."""
+def field_path(loc: Iterable, count_from: int = 1) -> str:
+    """``caseworker.phone_hours[2].opens``: what a caseworker reads (lists counted from 1).
+
+    A name that clashes with a Python word is written with a trailing ``_`` in the model
+    (``from_``); the person reading the path knows it without."""
     out = ""
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part + 1}]"
+            out += f"[{part + count_from}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + str(part).rstrip("_")
     return out
 
 

@@ -2,7 +2,7 @@
 
 Counts, deadlines, consequence texts and legal references change with the law (2024,
 2026 and 2027 reforms), so templates never hard-code them: the letter date selects one
-regime, and ``context.py`` reads its values for the template.
+regime, and ``derive.py`` and the event modules read its values for the template.
 
 A regime may ``inherits`` the one before it and list only what the new law changed, the
 way an amending act does. Every regime is checked after merging, with one typed schema,

@@ -161,6 +161,7 @@ def reference(tmp_path_factory):
     return source, out, result
 
 
+@pytest.mark.slow
 def test_workers_remove_their_temporary_font_folders(reference):
     """Each worker's WeasyPrint font folder (2 MB) is removed when the worker ends."""
     source, _out, result = reference
@@ -256,6 +257,7 @@ def test_resume_repairs_a_torn_manifest_line_a_missing_file_and_temp_files(refer
     assert repaired == whole
 
 
+@pytest.mark.slow
 def test_fresh_workers_midway_give_the_same_folder(reference, tmp_path):
     """Workers replaced every 5 letters (every 2,000 by default): same files, same order."""
     source, out, _result = reference
@@ -276,6 +278,7 @@ def _wait_for_manifest_lines(out: Path, count: int, proc: subprocess.Popen, time
     raise AssertionError("the batch made no letters in time")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
 def test_interrupted_run_resumes_to_the_same_state_as_an_uninterrupted_one(reference, tmp_path, how):
     source, out, _result = reference

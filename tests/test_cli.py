@@ -152,3 +152,27 @@ def test_demo_writes_every_example_in_three_formats(tmp_path):
     assert len(files) == 3 * len(EXAMPLES)
     assert {p.rsplit(".", 1)[1] for p in files} == {"pdf", "docx", "html"}
     assert f"{len(EXAMPLES)} breve i 3 formater" in result.stdout
+
+
+def test_without_out_letters_go_to_outputs_in_the_current_folder(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "brevgen.cli", "render", "indkaldelse", str(SUMMONS), "--format", "html"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] == [
+        "outputs/indkaldelse_JC-2026-0412_2026-03-02.html"
+    ]
+
+
+def test_formats_lists_the_registry(tmp_path):
+    result = run("formats")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "pdf    PDF (tilgængelig, PDF/UA) (standard)",
+        "docx   DOCX (Word) (standard)",
+        "html   HTML (webside) (standard)",
+        "memo   MeMo (Digital Post)",
+        "ics    iCalendar (kalenderaftale)",
+    ]

@@ -320,6 +320,7 @@ def test_real_server_binds_loopback_and_needs_the_key(server):
     assert server.client.get("/v1/events").status_code == 200
 
 
+@pytest.mark.slow
 def test_parallel_requests_each_get_their_own_letter(server):
     cases = [c for c in CASES][::2][:8]  # 8 different citizens across all three events
     payloads = [(c.split("/")[0], load(c)) for c in cases]

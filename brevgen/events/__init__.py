@@ -14,10 +14,8 @@ so a municipality can add a letter without changing brevgen. See docs/adding-an-
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import importlib.util
 import os
-import pkgutil
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..casedata import LetterCase
+from ..discovery import ModuleDiscovery
 from ..errors import Problem, UsageError
 from ..letter import Appointment, SelfService
 from ..regime import Regime, ValueRecorder
@@ -76,7 +75,6 @@ class Event:
 
 
 _registry: dict[str, Event] = {}
-_loaded = False
 _lock = threading.RLock()
 
 
@@ -121,19 +119,13 @@ def _extra_files() -> list[Path]:
     return files
 
 
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    with _lock:
-        if _loaded:
-            return
-        for info in pkgutil.iter_modules(__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
-        for path in _extra_files():
-            load_file(path)
-        _loaded = True
+def _load_extra_files() -> None:
+    for path in _extra_files():
+        load_file(path)
+
+
+_discovery = ModuleDiscovery(__name__, __path__, then=_load_extra_files)
+_load = _discovery.ensure
 
 
 def all_events() -> list[Event]:

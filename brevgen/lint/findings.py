@@ -8,13 +8,10 @@ variant, report each problem once). Letter-level metrics (LIX) keep the worst va
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .lix import LixCount
 from .units import Location, Unit
-
-if TYPE_CHECKING:  # the rule set is a layer above; only its type is named here
-    from .ruleset import RuleSet
 
 LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
 
@@ -105,7 +102,7 @@ class Branch:
 
 @dataclass
 class Report:
-    rules: RuleSet
+    rules: Any  # the RuleSet that made the findings (a layer above: not imported here)
     findings: list[Finding] = field(default_factory=list)
     documents: list[DocumentResult] = field(default_factory=list)
     branches: list[Branch] | None = None

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import BrevgenError
 from ..paths import rules_dir
-from ..problems import translate
+from ..problems import field_path, translate
 from . import engines, patterns
 from .findings import DocumentResult, Hit
 from .lix import lix_counts
@@ -122,23 +122,13 @@ class RuleSetError(BrevgenError):
         return {"code": self.code, "problems": [p.as_dict() for p in self.problems]}
 
 
-def _field_name(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part).rstrip("_")
-    return out
-
-
 # Rule files hold no personal data, so the wrong value is quoted back to the person editing them.
 _RULE_PATTERNS = {RULE_ID: "skal have formen KS01 eller KS01a: to store bogstaver, to cifre"}
 
 
 def schema_problems(exc: ValidationError, model: type[BaseModel], file: str, node: yaml.Node | None) -> list[RuleProblem]:
     return [
-        RuleProblem(file, node_line(node, t.loc), _field_name(t.loc) or None, t.message)
+        RuleProblem(file, node_line(node, t.loc), field_path(t.loc, count_from=0) or None, t.message)
         for t in translate(model, exc, echo_input=True, pattern_messages=_RULE_PATTERNS)
     ]
 
@@ -299,7 +289,7 @@ def _load_rule(path: Path, rel: str, problems: list[RuleProblem], vocab: dict[st
 
 def _semantic_checks(spec: RuleBase, rel: str, node, vocab, problems: list[RuleProblem]) -> None:
     def add(path: tuple, message: str) -> None:
-        problems.append(RuleProblem(rel, node_line(node, path), _field_name(path), message))
+        problems.append(RuleProblem(rel, node_line(node, path), field_path(path, count_from=0), message))
 
     if RESERVED_IDS.match(spec.id):
         add(("id",), "id'er, der begynder med KL eller IN, er forbeholdt brevgen selv")

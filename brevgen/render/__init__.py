@@ -12,13 +12,12 @@ finding the formats costs little. See docs/architecture.md for adding a format.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..discovery import ModuleDiscovery
 from ..errors import Problem, UsageError
 from ..letter import Letter
 
@@ -68,7 +67,6 @@ class Format:
 
 
 _formats: dict[str, Format] = {}
-_loaded = False
 _lock = threading.RLock()
 
 
@@ -78,17 +76,7 @@ def register_format(fmt: Format) -> Format:
     return fmt
 
 
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    with _lock:
-        if _loaded:
-            return
-        for info in pkgutil.iter_modules(__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
-        _loaded = True
+_load = ModuleDiscovery(__name__, __path__).ensure
 
 
 def all_formats() -> list[Format]:

@@ -175,6 +175,7 @@ def libreoffice_pdfs(rendered_examples, tmp_path_factory):
     return run, letters, pdfs
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_every_docx_without_error(libreoffice_pdfs):
     run, _letters, pdfs = libreoffice_pdfs
     assert run.returncode == 0, run.stderr
@@ -183,6 +184,7 @@ def test_libreoffice_converts_every_docx_without_error(libreoffice_pdfs):
     assert not missing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id", [*CASES, "syntetisk/tabel-og-lister"])
 def test_libreoffice_pdf_says_the_same_words(libreoffice_pdfs, case_id):
     """What LibreOffice prints is the letter's text: letterhead, subject and body, in order."""
@@ -193,6 +195,7 @@ def test_libreoffice_pdf_says_the_same_words(libreoffice_pdfs, case_id):
     assert text == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id", CASES)
 def test_libreoffice_puts_the_address_in_the_envelope_window(libreoffice_pdfs, case_id):
     _run, letters, pdfs = libreoffice_pdfs

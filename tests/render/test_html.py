@@ -75,6 +75,7 @@ def axe_results(rendered_examples, tmp_path_factory):
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", ["side", "fragment"])
 @pytest.mark.parametrize("case_id", CASES)
@@ -87,6 +88,7 @@ def test_axe_finds_no_violations(axe_results, case_id, kind, width):
     assert result["scrollWidth"] <= result["clientWidth"], f"vandret rulning ved {width} px"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id", CASES)
 def test_browser_print_uses_the_print_stylesheet(axe_results, rendered_examples, case_id):
     """Printed from chromium, the page is the letter: address in the envelope window, page numbers."""

@@ -261,6 +261,7 @@ def break_problems(letter: Letter, data: bytes) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_long_letters_break_cleanly_at_every_position():
     """Push the whole tilbud letter down one line at a time over a full page, so that
     every heading, the contact box and the signature meet the page end once."""
