@@ -26,39 +26,16 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
-from ..errors import RenderError, UsageError
+from ..errors import RenderError
 from ..letter import Letter
 from ..paths import templates_dir
 from .html import render_html
+from .pdf_metadata import PDF_VARIANT, PDF_VARIANTS, PROVENANCE_NS, check_variant, stamp_xmp
+
+__all__ = ["PDF_VARIANT", "PDF_VARIANTS", "PROVENANCE_NS", "check_variant", "render_pdf"]
 
 log = logging.getLogger(__name__)
-
-PDF_VARIANT = "pdf/ua-1"
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
-
-PROVENANCE_NS = "urn:brevgen:provenance:1.0/"
-PROVENANCE_PREFIX = "brevgen"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_DC = "http://purl.org/dc/elements/1.1/"
-_PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
-_PDFA_EXT = "http://www.aiim.org/pdfa/ns/extension/"
-_PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
-_PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
-for _prefix, _uri in (
-    ("rdf", _RDF), ("dc", _DC), ("pdfuaid", _PDFUAID), ("pdfaExtension", _PDFA_EXT),
-    ("pdfaSchema", _PDFA_SCHEMA), ("pdfaProperty", _PDFA_PROPERTY), (PROVENANCE_PREFIX, PROVENANCE_NS),
-):
-    ET.register_namespace(_prefix, _uri)
-
-
-def check_variant(variant: str) -> str:
-    """The variant in canonical spelling, or a Danish usage error naming the choices."""
-    canonical = (variant or "").strip().lower()
-    if canonical not in PDF_VARIANTS:
-        raise UsageError(f"ukendt PDF-variant: {variant or '(ingen)'}. Vælg blandt: {', '.join(PDF_VARIANTS)}")
-    return canonical
 
 
 def _fetcher_class():
@@ -189,56 +166,7 @@ def _stamp_xmp(pdf, letter: Letter, variant: str) -> None:
     """Add the provenance (and, for PDF/A, the PDF/UA-1 identification) to the XMP packet."""
     stream = _obj(pdf, pdf.catalog["Metadata"])
     packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
-    start, end = packet.index(b"<rdf:RDF"), packet.index(b"</rdf:RDF>") + len(b"</rdf:RDF>")
-    rdf = ET.fromstring(packet[start:end])
-
-    def description() -> ET.Element:
-        element = ET.SubElement(rdf, f"{{{_RDF}}}Description")
-        element.set(f"{{{_RDF}}}about", "")
-        return element
-
-    language = ET.SubElement(ET.SubElement(description(), f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
-    ET.SubElement(language, f"{{{_RDF}}}li").text = letter.meta.lang
-    stamp = description()
-    provenance = _xmp_provenance(letter)
-    for name, value in provenance.items():
-        ET.SubElement(stamp, f"{{{PROVENANCE_NS}}}{name}").text = value
-    if variant.startswith("pdf/a"):
-        description().set(f"{{{_PDFUAID}}}part", "1")
-        _declare_extension_schemas(description(), list(provenance))
-    rebuilt = packet[:start] + ET.tostring(rdf, encoding="utf-8", xml_declaration=False) + packet[end:]
-    stream.stream = [rebuilt]
-
-
-def _xmp_provenance(letter: Letter) -> dict[str, str]:
-    """``brevgen-template-version`` -> ``template-version`` in the brevgen XMP namespace."""
-    return {key.removeprefix("brevgen-"): value for key, value in letter.meta.provenance().items()}
-
-
-def _declare_extension_schemas(element: ET.Element, provenance_names: list[str]) -> None:
-    """PDF/A accepts XMP properties outside its predefined schemas only when declared here."""
-    bag = ET.SubElement(ET.SubElement(element, f"{{{_PDFA_EXT}}}schemas"), f"{{{_RDF}}}Bag")
-    schemas = [
-        ("PDF/UA identification", _PDFUAID, "pdfuaid", [("part", "Integer", "Part of ISO 14289 the file conforms to")]),
-        (
-            "brevgen provenance",
-            PROVENANCE_NS,
-            PROVENANCE_PREFIX,
-            [(name, "Text", f"brevgen {name}") for name in provenance_names],
-        ),
-    ]
-    for title, uri, prefix, properties in schemas:
-        schema = ET.SubElement(bag, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}schema").text = title
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}namespaceURI").text = uri
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}prefix").text = prefix
-        seq = ET.SubElement(ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}property"), f"{{{_RDF}}}Seq")
-        for name, value_type, text in properties:
-            prop = ET.SubElement(seq, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}name").text = name
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}valueType").text = value_type
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}category").text = "external"
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}description").text = text
+    stream.stream = [stamp_xmp(packet, letter, variant)]
 
 
 def _reachable_struct_elements(pdf) -> set[int]:
