@@ -104,7 +104,12 @@ def _inspect_pdf(data: bytes, name: str) -> Inspection:
             provenance[STAMP_PREFIX + etree.QName(element).localname] = (element.text or "").strip()
         rdf_about = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"
         for description in root.iter(rdf_about):
+            # XMP writes a simple property as an attribute (WeasyPrint) or as a child element (Typst).
             attrs = {etree.QName(k).localname + "@" + (etree.QName(k).namespace or ""): v for k, v in description.attrib.items()}
+            for child in description:
+                if isinstance(child.tag, str) and len(child) == 0:
+                    name = etree.QName(child)
+                    attrs.setdefault(name.localname + "@" + (name.namespace or ""), (child.text or "").strip())
             ua = attrs.get("part@http://www.aiim.org/pdfua/ns/id/")
             if ua:
                 conformance.append(f"PDF/UA-{ua}")
