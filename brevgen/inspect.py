@@ -108,8 +108,8 @@ def _inspect_pdf(data: bytes, name: str) -> Inspection:
             attrs = {etree.QName(k).localname + "@" + (etree.QName(k).namespace or ""): v for k, v in description.attrib.items()}
             for child in description:
                 if isinstance(child.tag, str) and len(child) == 0:
-                    name = etree.QName(child)
-                    attrs.setdefault(name.localname + "@" + (name.namespace or ""), (child.text or "").strip())
+                    qname = etree.QName(child)
+                    attrs.setdefault(qname.localname + "@" + (qname.namespace or ""), (child.text or "").strip())
             ua = attrs.get("part@http://www.aiim.org/pdfua/ns/id/")
             if ua:
                 conformance.append(f"PDF/UA-{ua}")
