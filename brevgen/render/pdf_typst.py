@@ -293,7 +293,7 @@ def _finish(pdf: bytes, letter: Letter, variant: str) -> bytes:
         raise _UnknownShape("krydsreferencer")
     for i in range(count):
         entry = table[20 * i : 20 * i + 20]
-        if entry[17:18] == b"n" and int(entry[:10]) > head.start():
+        if entry[17:18] == b"n" and int(entry[:10]) > head.start() + 1:  # not the metadata object itself
             table[20 * i : 20 * i + 10] = b"%010d" % (int(entry[:10]) + shift)
     trailer = pdf[xref.end() + 20 * count : startxref.start()]
     ids = _TRAILER_ID.search(trailer)
