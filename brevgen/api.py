@@ -55,6 +55,7 @@ from .letter import Letter
 from .output import file_name, write_letter
 from .pipeline import available_formats as _available, build_case_letter, make_letter
 from .render import default_formats, parse_formats
+from .render.pdf import check_engine, check_variant
 from .templating import template_set
 from .validation import validate_case as _validate
 
@@ -142,17 +143,24 @@ def generate_letter(
     *,
     record: str | None = None,
     memo_options: Mapping[str, Any] | None = None,
+    pdf_variant: str | None = None,
+    pdf_engine: str | None = None,
 ) -> GeneratedLetter:
     """Validate ``case``, compose the letter for ``event`` and render it to ``formats``.
 
     ``record`` names the case in error messages (the CLI uses the file name).
     ``memo_options`` are passed to :func:`brevgen.render.memo.render_memo`: ``case_system``
     (your system's name in ContentData/CaseID), ``message_uuid`` (a new message for the same
-    letter), ``created``, ``mandatory``, ``legal_notification``.
+    letter), ``created``, ``mandatory``, ``legal_notification``. ``pdf_variant``: "pdf/ua-1"
+    (default), "pdf/a-2a", "pdf/a-3a"; ``pdf_engine``: "weasyprint" (default) or "typst".
     """
     chosen = parse_formats(formats) if formats is not None else default_formats()
     options = dict(memo_options or {})
-    letter, files = make_letter(event, _as_data(event, case), chosen, record=record, memo_options=options)
+    variant = check_variant(pdf_variant) if pdf_variant else None
+    engine = check_engine(pdf_engine)
+    letter, files = make_letter(
+        event, _as_data(event, case), chosen, record=record, memo_options=options, pdf_variant=variant, pdf_engine=engine
+    )
     reports = {name: fn(letter) for name, fn in _REPORTS.items()}
     return GeneratedLetter(letter=letter, files=files, reports=reports)
 

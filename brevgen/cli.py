@@ -77,6 +77,12 @@ templates_option = click.option(
 )
 
 
+pdf_engine_option = click.option(
+    "--pdf-engine", type=click.Choice(["weasyprint", "typst"]), default="weasyprint", show_default=True,
+    help="Hvad der laver PDF'en: weasyprint (fra HTML-siden) eller typst (hurtigere, samme brev).",
+)
+
+
 def formats_option(default: str = "pdf,docx,html"):
     return click.option(
         "--format", "formats", default=default, show_default=True,
@@ -147,13 +153,14 @@ def schema(event: str) -> None:
 @out_option
 @templates_option
 @json_option
+@pdf_engine_option
 @click.option(
     "--pdf-variant",
     default="pdf/ua-1",
     show_default=True,
     help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
 )
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, as_json: bool, pdf_variant: str) -> None:
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, as_json: bool, pdf_engine: str, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
     from .casefile import read_case_file
     from .output import write_letter
@@ -165,7 +172,9 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
     chosen = parse_formats(formats)
     variant = check_variant(pdf_variant)
     data = read_case_file(casefile)
-    letter, rendered = make_letter(event, data, chosen, record=str(casefile), pdf_variant=variant, templates=_template_set(templates_dir))
+    letter, rendered = make_letter(
+        event, data, chosen, record=str(casefile), pdf_variant=variant, pdf_engine=pdf_engine, templates=_template_set(templates_dir)
+    )
     paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     if as_json:
         _echo_json({"ok": True, "files": [str(p) for p in paths], "notes": list(letter.meta.notes), **letter.meta.provenance()})
@@ -180,7 +189,8 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
 @out_option
 @formats_option()
 @templates_option
-def demo(out_dir: Path | None, formats: str, templates_dir: Path | None) -> None:
+@pdf_engine_option
+def demo(out_dir: Path | None, formats: str, templates_dir: Path | None, pdf_engine: str) -> None:
     """Lav alle eksemplerne i examples/ i alle formater (til outputs/)."""
     from .casefile import CASE_SUFFIXES, read_case_file
     from .output import write_letter
@@ -201,7 +211,7 @@ def demo(out_dir: Path | None, formats: str, templates_dir: Path | None) -> None
         event = path.parent.name
         try:
             record = str(path.relative_to(examples_dir().parent))
-            letter, rendered = make_letter(event, read_case_file(path), chosen, record=record, templates=templates)
+            letter, rendered = make_letter(event, read_case_file(path), chosen, record=record, templates=templates, pdf_engine=pdf_engine)
             files = write_letter(letter.meta, rendered, target)
         except BrevgenError as exc:  # one bad example does not stop the others
             failed += 1
@@ -308,8 +318,9 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Mappe til brevene, manifest.jsonl og errors.jsonl.")
 @formats_option()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
+@pdf_engine_option
 @json_option
-def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_json: bool) -> None:
+def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, as_json: bool) -> None:
     """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
 
     JSONL: én linje pr. brev, {"id": ..., "event": ..., "data": {...}}. Mappe: sagsfiler
@@ -329,7 +340,7 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, as_jso
         display(p)
 
     try:
-        result = run_batch(source, out_dir, formats, workers=workers, progress=show)
+        result = run_batch(source, out_dir, formats, workers=workers, progress=show, pdf_engine=pdf_engine)
     finally:
         if display is not None:
             display.close()

@@ -54,11 +54,14 @@ def make_letter(
     memo_options: dict[str, Any] | None = None,
     pdf_variant: str | None = None,
     templates: TemplateSet | None = None,
+    pdf_engine: str | None = None,
 ) -> tuple[Letter, dict[str, bytes]]:
     """Case data -> (Letter, {format: bytes}): what the CLI, the Python API and HTTP call."""
     formats = tuple(formats) if formats is not None else default_formats()
     case, letter = build_case_letter(event, data, record=record, formats=formats, templates=templates)
-    return letter, render_letter(letter, formats, case=case, memo_options=memo_options, pdf_variant=pdf_variant)
+    return letter, render_letter(
+        letter, formats, case=case, memo_options=memo_options, pdf_variant=pdf_variant, pdf_engine=pdf_engine
+    )
 
 
 def check_formats(letter: Letter, case: LetterCase | None, formats: Iterable[str], record: str | None = None) -> None:
@@ -95,12 +98,14 @@ def render_letter(
     case: LetterCase | None = None,
     memo_options: dict[str, Any] | None = None,
     pdf_variant: str | None = None,
+    pdf_engine: str | None = None,
 ) -> dict[str, bytes]:
     """Render a Letter to the asked formats, in the asked order.
 
     Formats that need the validated ``case`` (MeMo: the CPR number) fail without it. A format
     that embeds another (MeMo carries the PDF) gets it made first, once.
-    ``pdf_variant``: "pdf/ua-1" (default), "pdf/a-2a" or "pdf/a-3a" (see brevgen.render.pdf).
+    ``pdf_variant``: "pdf/ua-1" (default), "pdf/a-2a" or "pdf/a-3a"; ``pdf_engine``: "weasyprint"
+    (default) or "typst" (see brevgen.render.pdf).
     """
     names = tuple(formats) if formats is not None else default_formats()
     wanted = [get_format(name) for name in names]
@@ -116,7 +121,7 @@ def render_letter(
             raise UsageError(f"formaterne kræver hinanden i ring: {' -> '.join((*chain, name))}")
         fmt = get_format(name)
         inputs = {req: make(req, (*chain, name)) for req in fmt.requires}
-        job = RenderJob(case=case, inputs=inputs, pdf_variant=pdf_variant, memo_options=memo_options or {})
+        job = RenderJob(case=case, inputs=inputs, pdf_variant=pdf_variant, pdf_engine=pdf_engine, memo_options=memo_options or {})
         made[name] = fmt.render(letter, job)
         return made[name]
 

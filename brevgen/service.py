@@ -27,6 +27,7 @@ processes to use N CPUs.
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import importlib.util
 import json
@@ -312,8 +313,11 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         event: str,
         request: Request,
         formats: str | None = Query(None, description="Kun for JSON-kuverten: formater adskilt med komma (standard: alle, sagen kan få)"),
+        pdf_engine: str = Query("weasyprint", description="PDF-motor: weasyprint (standard) eller typst"),
+        pdf_variant: str = Query("pdf/ua-1", description="PDF-standard: pdf/ua-1, pdf/a-2a eller pdf/a-3a"),
     ):
         known_event(event)
+        make = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant)
         started = time.perf_counter()
         chosen = negotiate(request.headers.get("accept"))
         if chosen is None:
@@ -328,7 +332,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
                 possible = await in_worker(available_formats, event, data)
                 wanted = tuple(f for f, why in possible.items() if why is None)
                 unavailable = {f: why for f, why in possible.items() if why is not None}
-            result = await in_worker(generate_letter, event, data, wanted)
+            result = await in_worker(make, event, data, wanted)
             body = {
                 "event": event,
                 "files": {
@@ -346,7 +350,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             }
             response: Response = JSONResponse(body)
         else:
-            result = await in_worker(generate_letter, event, data, (chosen,))
+            result = await in_worker(make, event, data, (chosen,))
             fmt = get_format(chosen)
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}

@@ -27,3 +27,25 @@ def rendered_examples():
         letter = build_letter(path.parent.name, data, record=str(path))
         out[example_id(path)] = (path, data, letter, render_letter(letter))
     return out
+
+
+@pytest.fixture(scope="session")
+def typst_examples(rendered_examples):
+    """Every example's PDF from the second engine, Typst (about 12 ms a letter)."""
+    from brevgen.render.pdf_typst import render_pdf_typst
+
+    return {case_id: render_pdf_typst(letter) for case_id, (_path, _data, letter, _files) in rendered_examples.items()}
+
+
+@pytest.fixture(scope="session")
+def example_pdfs(rendered_examples, typst_examples):
+    """``example_pdfs(engine)`` -> {case id: (letter, PDF bytes)} for either PDF engine."""
+
+    def pdfs(engine: str) -> dict:
+        if engine == "weasyprint":
+            return {case_id: (letter, files["pdf"]) for case_id, (_p, _d, letter, files) in rendered_examples.items()}
+        if engine == "typst":
+            return {case_id: (rendered_examples[case_id][2], data) for case_id, data in typst_examples.items()}
+        raise ValueError(engine)
+
+    return pdfs

@@ -1,7 +1,7 @@
 """Every example letter, in every format, says what a citizen needs, in the same words.
 
-Text is extracted from the real files: pdftotext for the PDF, python-docx for the DOCX,
-lxml for the HTML. The expectations are Danish text a citizen reads.
+Text is extracted from the real files: pdftotext for the PDF (from WeasyPrint and from the
+Typst engine, "pdf-typst"), python-docx for the DOCX, lxml for the HTML. The expectations are Danish text a citizen reads.
 """
 
 from __future__ import annotations
@@ -13,8 +13,18 @@ from extract import EXTRACT, comparable, letter_text
 from brevgen import workdays
 from brevgen import formatting
 
-FORMATS = ("pdf", "docx", "html")
+FORMATS = ("pdf", "pdf-typst", "docx", "html")  # "pdf-typst": the PDF from the Typst engine
 CASES = [example_id(p) for p in EXAMPLES]
+
+
+def kind(fmt: str) -> str:
+    """The file format behind a format name: both PDF engines are read as PDF."""
+    return fmt.split("-")[0]
+
+
+def all_files(rendered_examples, typst_examples, case_id: str) -> dict[str, bytes]:
+    _path, _data, _letter, files = rendered_examples[case_id]
+    return {**files, "pdf-typst": typst_examples[case_id]}
 
 # The consequence sentence a citizen must read, per event and benefit (same wording in every regime
 # so far; tests/test_regime.py checks it per regime).
@@ -85,38 +95,41 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case_id", CASES)
-def test_letter_says_what_the_citizen_needs(rendered_examples, case_id, fmt):
-    path, data, letter, files = rendered_examples[case_id]
-    text = comparable(EXTRACT[fmt](files[fmt]), fmt)
+def test_letter_says_what_the_citizen_needs(rendered_examples, typst_examples, case_id, fmt):
+    path, data, letter, _files = rendered_examples[case_id]
+    files = all_files(rendered_examples, typst_examples, case_id)
+    text = comparable(EXTRACT[kind(fmt)](files[fmt]), kind(fmt))
     phrases = expected_phrases(path.parent.name, data, letter)
-    missing = [p for p in phrases if comparable(p, fmt) not in text]
+    missing = [p for p in phrases if comparable(p, kind(fmt)) not in text]
     assert not missing, f"{case_id}.{fmt} mangler: {missing}"
 
 
 @pytest.mark.parametrize("case_id", CASES)
-def test_same_text_in_every_format(rendered_examples, case_id):
-    """The body a citizen reads is identical in PDF, DOCX and HTML (after normalising space)."""
-    _path, _data, letter, files = rendered_examples[case_id]
+def test_same_text_in_every_format(rendered_examples, typst_examples, case_id):
+    """The body a citizen reads is identical in PDF (both engines), DOCX and HTML (after normalising space)."""
+    _path, _data, letter, _files = rendered_examples[case_id]
+    files = all_files(rendered_examples, typst_examples, case_id)
     for fmt in FORMATS:
-        text = comparable(EXTRACT[fmt](files[fmt]), fmt)
-        assert comparable(letter.meta.subject, fmt) in text, f"{fmt}: emnelinjen mangler"
-        head = comparable(" ".join(letter.head_lines()[:-1]), fmt)
+        text = comparable(EXTRACT[kind(fmt)](files[fmt]), kind(fmt))
+        assert comparable(letter.meta.subject, kind(fmt)) in text, f"{fmt}: emnelinjen mangler"
+        head = comparable(" ".join(letter.head_lines()[:-1]), kind(fmt))
         assert head in text, f"{fmt}: afsender, modtager eller dato afviger"
-        body = comparable(letter_text(letter, fmt), fmt)
+        body = comparable(letter_text(letter, kind(fmt)), kind(fmt))
         assert body in text, f"{fmt}: brødteksten afviger fra brevets tekst"
 
 
 @pytest.mark.parametrize("case_id", CASES)
-def test_whole_text_identical_in_every_format(rendered_examples, case_id):
+def test_whole_text_identical_in_every_format(rendered_examples, typst_examples, case_id):
     """Not only contained: the whole text of each file is the letter's text, nothing more.
 
     Letterhead, subject and body, in reading order; only layout differs (page numbers,
     bullets, and for the PDF the ordered-list numbers it prints as text).
     """
-    _path, _data, letter, files = rendered_examples[case_id]
+    _path, _data, letter, _files = rendered_examples[case_id]
+    files = all_files(rendered_examples, typst_examples, case_id)
     for fmt in FORMATS:
-        text = comparable(EXTRACT[fmt](files[fmt]), fmt)
-        expected = comparable(" ".join(letter.head_lines()) + " " + letter_text(letter, fmt), fmt)
+        text = comparable(EXTRACT[kind(fmt)](files[fmt]), kind(fmt))
+        expected = comparable(" ".join(letter.head_lines()) + " " + letter_text(letter, kind(fmt)), kind(fmt))
         assert text == expected, f"{fmt}: teksten er ikke præcis brevets tekst"
 
 

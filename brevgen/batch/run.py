@@ -147,7 +147,7 @@ class _Run:
 
     def __init__(self, source: Path, out_dir: Path, formats: tuple[str, ...], workers: int,
                  progress: Callable[[Progress], None] | None, chunk_size: int, keep_errors: int,
-                 recycle_after: int | None):
+                 recycle_after: int | None, pdf_engine: str):
         self.source = source
         self.out_dir = out_dir
         self.formats = formats
@@ -156,6 +156,7 @@ class _Run:
         self.chunk_size = chunk_size
         self.keep_errors = keep_errors
         self.recycle_after = recycle_after
+        self.pdf_engine = pdf_engine
         self.total = count_records(source)
         self.result = BatchResult(out_dir=out_dir, formats=formats)
         self.started = time.perf_counter()
@@ -242,12 +243,20 @@ class _Run:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+        method = "fork" if sys.platform.startswith("linux") else None
+        if self.pdf_engine == "typst":
+            from ..render.pdf_typst import used_in_this_process
+
+            # Typst's thread pool does not survive a fork: a process that has compiled with it
+            # starts its workers from a clean server process instead.
+            method = "forkserver" if used_in_this_process() else method
+        context = multiprocessing.get_context(method) if method else None
+        parent = os.getpid() if method == "fork" else None  # a forkserver's child has another parent
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(str(self.out_dir), self.formats, os.getpid()),
+            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine),
         )
 
     def run(self) -> BatchResult:
@@ -318,6 +327,7 @@ def run_batch(
     chunk_size: int = 2,
     keep_errors: int = 10,
     recycle_after: int | None = 2000,
+    pdf_engine: str | None = None,
 ) -> BatchResult:
     """Make a letter for every record in ``source`` (JSONL file or folder of case files).
 
@@ -326,8 +336,10 @@ def run_batch(
     folder is in use). Re-running on the same ``out_dir`` makes only what is missing. On
     Ctrl-C it stops handing out work, keeps what the workers finish, and returns with
     ``interrupted`` set. Workers are replaced after every ``recycle_after`` letters.
+    ``pdf_engine``: "weasyprint" (default) or "typst".
     """
     from ..render import default_formats, parse_formats
+    from ..render.pdf import check_engine
 
     source, out_dir = Path(source), Path(out_dir)
     # The batch makes the document formats; MeMo and .ics need the case per record (not yet).
@@ -341,4 +353,5 @@ def run_batch(
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: er en fil, ikke en mappe")
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after).run()
+    engine = check_engine(pdf_engine)
+    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine).run()

@@ -31,23 +31,28 @@ def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() != _worker.get("parent_pid"):
+        parent = _worker.get("parent_pid")
+        if parent is not None and os.getppid() != parent:
             os._exit(1)  # the parent died before prctl took effect
 
 
-def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int) -> None:
+def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint") -> None:
     import gc
     import signal
 
     # Ctrl-C goes to the whole process group: the parent decides, workers finish their letter.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(out_dir=Path(out_dir), formats=formats, parent_pid=parent_pid)
+    _worker.update(out_dir=Path(out_dir), formats=formats, parent_pid=parent_pid, pdf_engine=pdf_engine)
     _die_with_parent()
     # Import everything a letter needs once, here, not in the first letter of every chunk.
     from .. import render, templating
 
     render.all_formats()  # python-docx loads with its format
-    if "pdf" in formats:
+    if "pdf" in formats and pdf_engine == "typst":
+        from ..render.pdf_typst import warm_up
+
+        warm_up()  # this worker's one compiler, with the template and fonts loaded
+    elif "pdf" in formats:
         import weasyprint  # noqa: F401  (~0.6 s)
     templating.template_set().regimes
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
@@ -63,7 +68,7 @@ def _make_letter(record: Record) -> dict[str, Any]:
 
     out_dir: Path = _worker["out_dir"]
     letter = build_letter(record.event, record.data, record=record.label)
-    rendered = render_letter(letter, _worker["formats"])
+    rendered = render_letter(letter, _worker["formats"], pdf_engine=_worker["pdf_engine"])
     stem = f"{letter_stem(letter.meta)}_{record.id}"
     if CPR_SHAPE.search(stem):  # case_ref and id are each checked; this guards their joining
         raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret eller id'et")

@@ -29,6 +29,7 @@ class RenderJob:
     case: Any = None  # the validated case; only for formats with ``needs_case``
     inputs: Mapping[str, bytes] = field(default_factory=dict)  # the formats named in ``requires``
     pdf_variant: str | None = None
+    pdf_engine: str | None = None  # "weasyprint" (default) or "typst"
     memo_options: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -28,40 +28,31 @@ import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from ..errors import RenderError, UsageError
 from ..letter import Letter
 from ..paths import templates_dir
 from . import Format, RenderJob, Stamp, register_format
 from .html import render_html
+from .pdf_metadata import PDF_VARIANT, PDF_VARIANTS, PROVENANCE_NS, check_variant, stamp_xmp
+
+__all__ = ["PDF_ENGINE", "PDF_ENGINES", "PDF_VARIANT", "PDF_VARIANTS", "PROVENANCE_NS", "check_engine", "check_variant", "render_pdf"]
+
+# The engines that make the PDF format: WeasyPrint from the HTML page (this module), and
+# Typst from a fixed template (render/pdf_typst.py). WeasyPrint stays the default until the
+# Typst letter is shown equal in every check (see benchmarks/README.md).
+PDF_ENGINE = "weasyprint"
+PDF_ENGINES = ("weasyprint", "typst")
+
+
+def check_engine(engine: str | None) -> str:
+    """The engine's canonical name, or a Danish usage error naming the choices."""
+    canonical = (engine or PDF_ENGINE).strip().lower()
+    if canonical not in PDF_ENGINES:
+        raise UsageError(f"ukendt PDF-motor: {engine}. Vælg blandt: {', '.join(PDF_ENGINES)}")
+    return canonical
 
 log = logging.getLogger(__name__)
-
-PDF_VARIANT = "pdf/ua-1"
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
-
-PROVENANCE_NS = "urn:brevgen:provenance:1.0/"
-PROVENANCE_PREFIX = "brevgen"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_DC = "http://purl.org/dc/elements/1.1/"
-_PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
-_PDFA_EXT = "http://www.aiim.org/pdfa/ns/extension/"
-_PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
-_PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
-for _prefix, _uri in (
-    ("rdf", _RDF), ("dc", _DC), ("pdfuaid", _PDFUAID), ("pdfaExtension", _PDFA_EXT),
-    ("pdfaSchema", _PDFA_SCHEMA), ("pdfaProperty", _PDFA_PROPERTY), (PROVENANCE_PREFIX, PROVENANCE_NS),
-):
-    ET.register_namespace(_prefix, _uri)
-
-
-def check_variant(variant: str) -> str:
-    """The variant in canonical spelling, or a Danish usage error naming the choices."""
-    canonical = (variant or "").strip().lower()
-    if canonical not in PDF_VARIANTS:
-        raise UsageError(f"ukendt PDF-variant: {variant or '(ingen)'}. Vælg blandt: {', '.join(PDF_VARIANTS)}")
-    return canonical
 
 
 def _fetcher_class():
@@ -192,56 +183,7 @@ def _stamp_xmp(pdf, letter: Letter, variant: str) -> None:
     """Add the provenance (and, for PDF/A, the PDF/UA-1 identification) to the XMP packet."""
     stream = _obj(pdf, pdf.catalog["Metadata"])
     packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
-    start, end = packet.index(b"<rdf:RDF"), packet.index(b"</rdf:RDF>") + len(b"</rdf:RDF>")
-    rdf = ET.fromstring(packet[start:end])
-
-    def description() -> ET.Element:
-        element = ET.SubElement(rdf, f"{{{_RDF}}}Description")
-        element.set(f"{{{_RDF}}}about", "")
-        return element
-
-    language = ET.SubElement(ET.SubElement(description(), f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
-    ET.SubElement(language, f"{{{_RDF}}}li").text = letter.meta.lang
-    stamp = description()
-    provenance = _xmp_provenance(letter)
-    for name, value in provenance.items():
-        ET.SubElement(stamp, f"{{{PROVENANCE_NS}}}{name}").text = value
-    if variant.startswith("pdf/a"):
-        description().set(f"{{{_PDFUAID}}}part", "1")
-        _declare_extension_schemas(description(), list(provenance))
-    rebuilt = packet[:start] + ET.tostring(rdf, encoding="utf-8", xml_declaration=False) + packet[end:]
-    stream.stream = [rebuilt]
-
-
-def _xmp_provenance(letter: Letter) -> dict[str, str]:
-    """``brevgen-template-version`` -> ``template-version`` in the brevgen XMP namespace."""
-    return {key.removeprefix("brevgen-"): value for key, value in letter.meta.provenance().items()}
-
-
-def _declare_extension_schemas(element: ET.Element, provenance_names: list[str]) -> None:
-    """PDF/A accepts XMP properties outside its predefined schemas only when declared here."""
-    bag = ET.SubElement(ET.SubElement(element, f"{{{_PDFA_EXT}}}schemas"), f"{{{_RDF}}}Bag")
-    schemas = [
-        ("PDF/UA identification", _PDFUAID, "pdfuaid", [("part", "Integer", "Part of ISO 14289 the file conforms to")]),
-        (
-            "brevgen provenance",
-            PROVENANCE_NS,
-            PROVENANCE_PREFIX,
-            [(name, "Text", f"brevgen {name}") for name in provenance_names],
-        ),
-    ]
-    for title, uri, prefix, properties in schemas:
-        schema = ET.SubElement(bag, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}schema").text = title
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}namespaceURI").text = uri
-        ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}prefix").text = prefix
-        seq = ET.SubElement(ET.SubElement(schema, f"{{{_PDFA_SCHEMA}}}property"), f"{{{_RDF}}}Seq")
-        for name, value_type, text in properties:
-            prop = ET.SubElement(seq, f"{{{_RDF}}}li", {f"{{{_RDF}}}parseType": "Resource"})
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}name").text = name
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}valueType").text = value_type
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}category").text = "external"
-            ET.SubElement(prop, f"{{{_PDFA_PROPERTY}}}description").text = text
+    stream.stream = [stamp_xmp(packet, letter, variant)]
 
 
 def _reachable_struct_elements(pdf) -> set[int]:
@@ -301,11 +243,19 @@ def _scope_table_headers(pdf) -> None:
 # at once: parallel renders in one process made GLib report "corrupted double-linked list".
 # The GIL gives threads no PDF speed-up anyway; processes (brevgen serve --workers) do.
 _PDF_LOCK = threading.Lock()
+# One Typst compiler per process, shared: one compilation at a time through it.
+_TYPST_LOCK = threading.Lock()
 
 
 def _render(letter: Letter, job: RenderJob) -> bytes:
+    variant = job.pdf_variant or PDF_VARIANT
+    if check_engine(job.pdf_engine) == "typst":
+        from .pdf_typst import render_pdf_typst
+
+        with _TYPST_LOCK:
+            return render_pdf_typst(letter, variant=variant)
     with _PDF_LOCK:
-        return render_pdf(letter, variant=job.pdf_variant or PDF_VARIANT)
+        return render_pdf(letter, variant=variant)
 
 
 def read_stamp(data: bytes) -> Stamp:
@@ -326,7 +276,12 @@ def read_stamp(data: bytes) -> Stamp:
             provenance["brevgen-" + etree.QName(element).localname] = (element.text or "").strip()
         rdf_about = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"
         for description in root.iter(rdf_about):
+            # XMP writes a simple property as an attribute (WeasyPrint) or as a child element (Typst).
             attrs = {etree.QName(k).localname + "@" + (etree.QName(k).namespace or ""): v for k, v in description.attrib.items()}
+            for child in description:
+                if isinstance(child.tag, str) and len(child) == 0:
+                    qname = etree.QName(child)
+                    attrs.setdefault(qname.localname + "@" + (qname.namespace or ""), (child.text or "").strip())
             ua = attrs.get("part@http://www.aiim.org/pdfua/ns/id/")
             if ua:
                 conformance.append(f"PDF/UA-{ua}")
