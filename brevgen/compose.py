@@ -25,13 +25,14 @@ from typing import Any
 
 import markdown
 import yaml
-from jinja2 import BaseLoader, StrictUndefined, Undefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateRuntimeError, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import html as lxml_html
 
 from . import formatting
 from .errors import TemplateError
 from .letter import Block, Heading, ListBlock, Origin, Paragraph, Run, Section, Table
+from .template_check import SAFE_BUILTIN_FILTERS, describe_runtime_error, describe_security_error, describe_syntax_error
 
 DATA_OPEN, DATA_CLOSE = "\ue000", "\ue001"
 LINE_OPEN, LINE_CLOSE = "\ue002", "\ue003"
@@ -170,6 +171,11 @@ def _filters() -> dict[str, Any]:
     }
 
 
+def _filter_names() -> list[str]:
+    """The filters a template may use, as suggested in error messages."""
+    return sorted(set(_filters()) | SAFE_BUILTIN_FILTERS)
+
+
 class TemplateSet:
     """The templates of one folder (``templates/da``): event templates, partials, styles."""
 
@@ -215,13 +221,16 @@ class TemplateSet:
             template = self.env.get_template(name)
             text = template.render(context)
         except TemplateSyntaxError as exc:
-            raise TemplateError(f"skabelonen har en syntaksfejl: {exc.message}", exc.name or name, exc.lineno) from None
+            problem = describe_syntax_error(exc, filters=_filter_names())
+            raise TemplateError(problem.message, exc.name or name, problem.line) from None
         except SecurityError as exc:
             where = _template_frame(exc, self.root)
-            raise TemplateError(f"skabelonen prøvede noget, der ikke er tilladt: {exc}", *where) from None
+            raise TemplateError(describe_security_error(exc), *where) from None
         except UndefinedError as exc:
             where = _template_frame(exc, self.root)
             raise TemplateError(str(exc), *where) from None
+        except (TemplateRuntimeError, TemplateNotFound) as exc:  # e.g. an unknown filter inside {% if %}
+            raise TemplateError(describe_runtime_error(exc, _filter_names()), *_template_frame(exc, self.root)) from None
         finally:
             _current.reset(token)
         return text, state
@@ -231,8 +240,13 @@ class TemplateSet:
         token = _current.set(state)
         try:
             text = self.env.from_string(info.subject).render(context)
-        except (UndefinedError, SecurityError) as exc:
-            raise TemplateError(f"emnelinjen: {exc}", info.name, 1) from None
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"emnelinjen: {describe_syntax_error(exc, filters=_filter_names()).message}", info.name, 1) from None
+        except SecurityError as exc:
+            raise TemplateError(f"emnelinjen: {describe_security_error(exc)}", info.name, 1) from None
+        except TemplateRuntimeError as exc:
+            message = str(exc) if isinstance(exc, UndefinedError) else describe_runtime_error(exc, _filter_names())
+            raise TemplateError(f"emnelinjen: {message}", info.name, 1) from None
         finally:
             _current.reset(token)
         return _TOKEN.sub(lambda m: state.values[int(m.group(1))][0] if m.group(1) else "", text)
