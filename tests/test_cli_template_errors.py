@@ -63,3 +63,16 @@ def test_cli_render_reports_an_unknown_filter_inside_an_if_without_a_traceback(b
         "Filteret 'tlff' findes ikke. Mente du 'tlf'? Du kan bruge: capitalize, dato, dato_kl, first, join, kl, "
         "kort_dato, kr, last, length, lower, tal, tidsrum, tlf, trim, upper."
     )
+
+
+def test_cli_lint_reports_a_broken_template_once_for_all_its_examples(broken_templates):
+    path = broken_templates / "tilbud.md"
+    line = _line_of(path, "{% block kort_hvad %}")
+    path.write_text(path.read_text(encoding="utf-8").replace("{% block kort_hvad %}", "{% block kort_hvad %}{% if o %}", 1), encoding="utf-8")
+    run = _brevgen("lint", str(broken_templates), "--min-level", "error", templates=broken_templates)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    broken = [ln for ln in run.stdout.splitlines() if " KL20 " in ln]
+    assert len(broken) == 1, broken
+    assert f"tilbud.md:{line}:1: error KL20 Brevet kan ikke laves: {{% if %}} i linje {line} er ikke lukket." in broken[0]
+    assert broken[0].endswith("[9 breve]")
