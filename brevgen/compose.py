@@ -214,6 +214,16 @@ class TemplateSet:
             )
         return found
 
+    def regime_table(self):
+        """The legal-regime table that goes with these templates (``regimes.yml`` beside them).
+
+        Asked through the template set, so a set with edited, unsaved texts (the studio's)
+        carries its own table through compose without a global look-up.
+        """
+        from .regime import load_regimes
+
+        return load_regimes(self.root / "regimes.yml")
+
     def render_markdown(self, name: str, context: dict[str, Any]) -> tuple[str, _Render]:
         state = _Render()
         token = _current.set(state)

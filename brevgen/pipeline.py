@@ -21,7 +21,7 @@ from .errors import CaseDataError, LetterError, TemplateError, UsageError
 from .letter import Letter, LetterMeta, Party
 from .models import CPR_SHAPE, LetterCase
 from .paths import templates_dir
-from .regime import load_regimes, regime_problem
+from .regime import regime_problem
 from .validation import validate_case
 
 FORMATS = ("pdf", "docx", "html")
@@ -54,7 +54,7 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
     if info is None:
         raise TemplateError(f"der er ingen skabelon for brevtypen '{event}'", str(templates.root))
     try:
-        regime = load_regimes(templates.root / "regimes.yml").for_date(case.letter_date)
+        regime = templates.regime_table().for_date(case.letter_date)
     except LookupError as exc:
         raise CaseDataError([regime_problem(exc)]) from None
     derived, notes = derive(event, case, regime)
@@ -161,7 +161,7 @@ def check_formats(event: str, case: LetterCase, formats: Iterable[str], record: 
 
 def derived_values(event: str, case: LetterCase) -> dict[str, Any]:
     """The ``derived`` values the letter's template saw (deadlines as the letter prints them)."""
-    regime = load_regimes(template_set().root / "regimes.yml").for_date(case.letter_date)
+    regime = template_set().regime_table().for_date(case.letter_date)
     return derive(event, case, regime)[0]
 
 
