@@ -96,12 +96,18 @@ def create_app(
     account: auth.Account | None = None,
     sessions: auth.Sessions | None = None,
     examples: Path | None = None,
+    warm: bool = False,
 ) -> FastAPI:
-    """The studio for one template folder. ``account`` defaults to the one in the environment."""
+    """The studio for one template folder. ``account`` defaults to the one in the environment;
+    ``warm`` composes every saved example in the background at once, so the first page is quick."""
     from .engine import use_templates
 
     root = use_templates(templates)
     workspace = Workspace(root, examples)
+    if warm:
+        import threading
+
+        threading.Thread(target=workspace.baseline, name="studio-warm-up", daemon=True).start()
     account = account or auth.account_from_env()
     sessions = sessions or auth.Sessions()
     throttle = auth.Throttle()
@@ -368,7 +374,7 @@ def serve(host: str = "127.0.0.1", port: int = 8100, templates: Path | None = No
 
     from .engine import log_config
 
-    app = create_app(templates)
+    app = create_app(templates, warm=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level), proxy_headers=False, server_header=False)
 
 

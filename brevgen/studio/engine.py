@@ -26,7 +26,7 @@ import typing
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -181,9 +181,12 @@ class _OverlayLoader(MarkedLoader):
             path = (self.root / template).resolve()
             if not path.is_relative_to(self.root.resolve()):
                 raise TemplateNotFound(template)
+            text = self.files[template]
             # The real file name: error messages and the lint's line mapping name the file.
-            return self.mark(template, self.files[template]), str(path), lambda: True
-        return super().get_source(environment, template)
+            # Compiled once per text: Jinja asks uptodate() before it reuses the template.
+            return self.mark(template, text), str(path), lambda: self.files.get(template) == text
+        source, filename, on_disk = super().get_source(environment, template)
+        return source, filename, lambda: template not in self.files and on_disk()
 
 
 class OverlayTemplateSet(CoverageTemplateSet):
@@ -195,6 +198,14 @@ class OverlayTemplateSet(CoverageTemplateSet):
         self.env.loader = self.loader
         self.files = dict(files)
         self.regimes_text = regimes_text
+
+    def update(self, files: Mapping[str, str], regimes_text: str | None) -> None:
+        """Switch to another draft; only templates whose text changed are compiled again."""
+        self.files = dict(files)
+        self.loader.files = self.files
+        self.regimes_text = regimes_text
+        self.__dict__.pop("events", None)
+        self.hits.clear()
 
     def source(self, name: str) -> str:
         if name in self.files:
@@ -444,6 +455,17 @@ class _RegimeFile:
         return out
 
 
+@lru_cache(maxsize=8)
+def _regime_file(text: str) -> _RegimeFile:
+    """regimes.yml parsed once per text (PyYAML is slow on a file this size)."""
+    return _RegimeFile(text)
+
+
+@lru_cache(maxsize=512)
+def _references(source: str, name: str) -> frozenset[str]:
+    return frozenset(referenced_templates(_blank_front_matter(source), name))
+
+
 def _sentence_lines(text: str) -> list[str]:
     """One sentence per line, the way regimes.yml writes its folded texts."""
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text) if s] or [text]
@@ -475,8 +497,14 @@ class Workspace:
         self._lock = threading.RLock()
         self._cases: dict[Path, tuple[int, LetterCase]] = {}
         self._overlays: OrderedDict[str, OverlayTemplateSet] = OrderedDict()
-        self._baseline: _Baseline | None = None
+        self._baselines: dict[str, _Baseline] = {}
         self._allowed: dict[tuple[str, str], Allowed] = {}
+        # The template set the editor's requests share: updated to each draft in place, so a
+        # keystroke recompiles only the template being edited. Used under _live_lock only.
+        self._live: OverlayTemplateSet | None = None
+        self._live_digest = ""
+        self._live_lock = threading.Lock()
+        self._checked: OrderedDict[tuple, list[TemplateProblem]] = OrderedDict()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -580,7 +608,7 @@ class Workspace:
         if not draft.regime_edits:
             return None
         disk = self.read(REGIMES_FILE)
-        current = _RegimeFile(disk)
+        current = _regime_file(disk)
         changed = [e for e in draft.regime_edits if _norm(str(_lookup_entry(current, e))) != _norm(e.text)]
         if not changed:
             return None
@@ -607,6 +635,16 @@ class Workspace:
                     self._overlays.popitem(last=False)
             return overlay
 
+    def live(self, draft: Draft, regimes_text: str | None) -> OverlayTemplateSet:
+        """The shared template set, switched to ``draft``. Hold ``_live_lock`` while using it."""
+        digest = self.disk_digest()
+        if self._live is None or self._live_digest != digest:
+            self._live = OverlayTemplateSet(self.root, draft.files, regimes_text)
+            self._live_digest = digest
+        else:
+            self._live.update(draft.files, regimes_text)
+        return self._live
+
     # -- what a template may use -----------------------------------------------------------
 
     def files_of(self, event: str, draft: Draft | None = None) -> list[str]:
@@ -624,7 +662,7 @@ class Workspace:
             except StudioError:
                 continue
             out.append(name)
-            todo.extend(sorted(n for n in referenced_templates(_blank_front_matter(source), name) if n not in out))
+            todo.extend(sorted(n for n in _references(source, name) if n not in out))
         return out
 
     def allowed(self, event: str) -> Allowed:
@@ -670,8 +708,15 @@ class Workspace:
         problems: list[TemplateProblem] = []
         for name in self.files_of(event, draft):
             source = draft.files[name] if name in draft.files else self.read(name)
-            problems += _front_matter_problems(name, source, allowed)
-            problems += check_source(_blank_front_matter(source), name, allowed)
+            key = (event, id(allowed), name, hashlib.sha256(source.encode()).digest())
+            found = self._checked.get(key)
+            if found is None:
+                found = _front_matter_problems(name, source, allowed) + check_source(_blank_front_matter(source), name, allowed)
+                with self._lock:
+                    self._checked[key] = found
+                    while len(self._checked) > 256:
+                        self._checked.popitem(last=False)
+            problems += found
         return problems
 
     # -- composing ---------------------------------------------------------------------------
@@ -685,25 +730,39 @@ class Workspace:
         except BrevgenError as exc:
             return exc
 
-    def baseline(self) -> _Baseline:
-        """Every example composed and linted from the saved files (recomputed when they change)."""
+    def baseline(self, events: Iterable[str] | None = None) -> _Baseline:
+        """The examples of ``events`` (default: all) composed and linted from the saved files.
+
+        Kept per event and recomputed when any file in the template folder changes, so the
+        first preview of a letter composes only that letter's examples.
+        """
         digest = self.disk_digest()
+        wanted = [e for e in (events if events is not None else EVENTS) if e in EVENTS]
+        merged = _Baseline(digest, {}, {}, {})
         with self._lock:
-            if self._baseline is not None and self._baseline.digest == digest:
-                return self._baseline
-            templates = self.overlay(Draft(), fresh=True)
-            letters, summaries, keys = {}, {}, {}
-            for event in templates.events:
-                if event not in EVENTS:
-                    continue
-                for variant in self.variants(event):
-                    item = self._letter_or_error(variant, templates)
-                    letters[(event, variant.key)] = item
-                    report = self._lint(variant, item, templates) if isinstance(item, Letter) else None
-                    summaries[(event, variant.key)] = _summary(variant, item, report)
-                    keys[(event, variant.key)] = {_hit_key(f["rule"], f["quote"], f["match"]) for f in (report or {}).get("findings", [])}
-            self._baseline = _Baseline(digest, letters, summaries, keys)
-            return self._baseline
+            templates: OverlayTemplateSet | None = None
+            for event in wanted:
+                part = self._baselines.get(event)
+                if part is None or part.digest != digest:
+                    templates = templates or self.overlay(Draft(), fresh=True)
+                    part = self._event_baseline(event, digest, templates)
+                    self._baselines[event] = part
+                merged.letters.update(part.letters)
+                merged.summaries.update(part.summaries)
+                merged.finding_keys.update(part.finding_keys)
+        return merged
+
+    def _event_baseline(self, event: str, digest: str, templates: OverlayTemplateSet) -> _Baseline:
+        part = _Baseline(digest, {}, {}, {})
+        if event not in templates.events:
+            return part
+        for variant in self.variants(event):
+            item = self._letter_or_error(variant, templates)
+            report = self._lint(variant, item, templates) if isinstance(item, Letter) else None
+            part.letters[(event, variant.key)] = item
+            part.summaries[(event, variant.key)] = _summary(variant, item, report)
+            part.finding_keys[(event, variant.key)] = {_hit_key(f["rule"], f["quote"], f["match"]) for f in (report or {}).get("findings", [])}
+        return part
 
     # -- checks --------------------------------------------------------------------------------
 
@@ -769,14 +828,24 @@ class Workspace:
             return out
         try:
             regimes_text = self.regimes_text(draft)
-            templates = self.overlay(draft, regimes_text)
+        except BrevgenError as exc:
+            out["error"] = _error_text(exc)
+            out["problems"] = [_error_problem(exc)]
+            return out
+        with self._live_lock:
+            return self._preview(out, variant, draft, regimes_text)
+
+    def _preview(self, out: dict, variant: Variant, draft: Draft, regimes_text: str | None) -> dict:
+        event = variant.event
+        templates = self.live(draft, regimes_text)
+        try:
             letter = self.compose(variant, templates)
         except BrevgenError as exc:
             out["error"] = _error_text(exc)
             out["problems"] = [_error_problem(exc)]
             return out
         report = self._lint(variant, letter, templates)
-        before = self.baseline().finding_keys.get((event, variant.key), set())
+        before = self.baseline([event]).finding_keys.get((event, variant.key), set())
         for f in report["findings"]:
             f["new"] = _hit_key(f["rule"], f["quote"], f["match"]) not in before
         regime = templates.regime_table().for_date(letter.meta.letter_date)
@@ -798,7 +867,7 @@ class Workspace:
 
     def regime_texts(self, letter: Letter, regime: Regime, index: Mapping[str, list[str]], regimes_text: str | None = None) -> list[dict]:
         """The regime's Danish texts this letter printed, each with the entry that writes it."""
-        file = _RegimeFile(regimes_text or self.read(REGIMES_FILE))
+        file = _regime_file(regimes_text or self.read(REGIMES_FILE))
         seen: dict[str, dict] = {}
         for run in _all_runs(letter):
             if run.origin.kind != "data":
@@ -827,15 +896,20 @@ class Workspace:
         the template branches no example reaches."""
         self._check_event(event)
         problems = self.static_problems(event, draft)
-        baseline = self.baseline()
-        rows = []
-        branches: list[dict] = []
+        baseline = self.baseline([event])
+        regimes_text = None
         if not problems:
             try:
                 regimes_text = self.regimes_text(draft)
-                templates = self.overlay(draft, regimes_text, fresh=True)
             except BrevgenError as exc:
                 return {"problems": [_error_problem(exc)], "variants": [], "branches": [], "error": _error_text(exc)}
+        with self._live_lock:
+            return self._variants_report(event, draft, problems, regimes_text, baseline)
+
+    def _variants_report(self, event: str, draft: Draft, problems: list, regimes_text: str | None, baseline: _Baseline) -> dict:
+        rows = []
+        branches: list[dict] = []
+        templates = self.live(draft, regimes_text)  # coverage starts empty for this draft
         for variant in self.variants(event):
             before = baseline.summaries.get((event, variant.key))
             if problems:
@@ -886,13 +960,17 @@ class Workspace:
 
     def diff(self, draft: Draft) -> dict:
         """Every example whose letter text the draft changes (all events), side by side."""
-        baseline = self.baseline()
         regimes_text = self.regimes_text(draft)
         templates = self.overlay(draft, regimes_text, fresh=True)
+        # Only letters that read an edited file (or any letter, for a regime edit) can change.
+        affected = [
+            e for e in EVENTS
+            if e in templates.events and (regimes_text is not None or set(self.files_of(e, draft)) & set(draft.files))
+        ]
+        baseline = self.baseline(affected)
         changed, unchanged, broken = [], 0, []
-        for event in templates.events:
-            if event not in EVENTS:
-                continue
+        unchanged += sum(len(self.variants(e)) for e in EVENTS if e in templates.events and e not in affected)
+        for event in affected:
             for variant in self.variants(event):
                 old = baseline.letters.get((event, variant.key))
                 new = self._letter_or_error(variant, templates)
