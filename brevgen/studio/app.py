@@ -365,6 +365,7 @@ def _editor_data(workspace: Workspace, event: str, variant: str | None, selected
         "files": files,
         "file": selected_file if selected_file in names else info.name,
         "regimes_digest": workspace.file_digest("regimes.yml"),
+        "reference": workspace.field_reference(event),
     }
 
 

@@ -118,6 +118,26 @@ REGIME_WORDS = {
 }
 
 
+FILTER_EXAMPLES = {
+    "dato": "{{ case.letter_date|dato }} → mandag den 3. marts 2026",
+    "kort_dato": "{{ case.letter_date|kort_dato }} → 3. marts 2026",
+    "kl": "{{ derived.meeting_end|kl }} → kl. 10.00",
+    "dato_kl": "{{ case.meeting.start|dato_kl }} → mandag den 3. marts 2026 kl. 10.00",
+    "kr": "{{ case.offer.wage_per_hour|kr }} → 1.234,50 kr.",
+    "tlf": "{{ case.caseworker.phone|tlf }} → 33 66 33 66",
+    "tal": "{{ case.offer.hours_per_week|tal }} → 37",
+    "tidsrum": "{{ h.opens|tidsrum(h.closes) }} → kl. 9.00 til 10.30",
+    "length": "{{ case.bring|length }} → antal punkter i en liste",
+    "first": "{{ case.bring|first }} → det første punkt",
+    "last": "{{ case.bring|last }} → det sidste punkt",
+    "join": "{{ case.bring|join(', ') }} → punkterne adskilt med komma",
+    "lower": "{{ x|lower }} → små bogstaver",
+    "upper": "{{ x|upper }} → STORE BOGSTAVER",
+    "capitalize": "{{ x|capitalize }} → Stort forbogstav",
+    "trim": "{{ x|trim }} → uden mellemrum i enderne",
+}
+
+
 # --- what the studio hands out ---------------------------------------------------------------
 
 
@@ -697,6 +717,32 @@ class Workspace:
         )
         self._allowed[key] = allowed
         return allowed
+
+    def field_reference(self, event: str) -> dict[str, list[dict]]:
+        """What a template for ``event`` may write, for the editor's help: names with their
+        Danish titles, and the filters with an example of what they print."""
+        allowed = self.allowed(event)
+        fields: list[dict] = []
+
+        def walk(shape: Shape, path: str, depth: int) -> None:
+            for name, child in shape.fields.items():
+                if child.kind == "secret" or depth > 4:
+                    continue
+                full = f"{path}.{name}"
+                fields.append({"name": full, "label": child.label or "", "list": child.kind == "list"})
+                if child.kind == "map":
+                    walk(child, full, depth + 1)
+                elif child.kind == "list" and child.item is not None and child.item.kind == "map":
+                    walk(child.item, "x", depth + 1)  # shown as x.felt: {% for x in ... %}
+
+        walk(allowed.names["case"], "case", 0)
+        derived = allowed.names["derived"]
+        return {
+            "case": fields,
+            "derived": [{"name": f"derived.{n}"} for n in sorted(derived.fields)] if derived.kind == "map" else [],
+            # brevgen's own filters first, in the order of the README; then Jinja's few.
+            "filters": [{"name": n, "example": FILTER_EXAMPLES.get(n, "")} for n in sorted(allowed.filters, key=lambda n: (list(FILTER_EXAMPLES).index(n) if n in FILTER_EXAMPLES else 99, n))],
+        }
 
     def derived_names(self, event: str) -> list[str]:
         shape = self.allowed(event).names["derived"]

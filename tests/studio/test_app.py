@@ -182,3 +182,13 @@ def test_next_page_after_sign_in_stays_on_the_site(target):
     from brevgen.studio.app import _local
 
     assert _local(target) == ("/brev/tilbud?variant=x" if target.startswith("/brev") else "/")
+
+
+def test_the_editor_explains_which_names_and_filters_a_template_may_use(client):
+    page = client.get("/brev/indkaldelse").text
+    tree = lxml_html.fromstring(page)
+    help_text = tree.xpath("//details[@class='reference']")[0].text_content()
+    assert "case.caseworker.name" in help_text and "Sagsbehandlerens navn" in help_text
+    assert "x.days" in help_text and "{% for x in case.caseworker.phone_hours %}" in help_text
+    assert "derived.cancel_by" in help_text and "mandag den 3. marts 2026" in help_text
+    assert "case.citizen.cpr" not in help_text

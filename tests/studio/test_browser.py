@@ -264,6 +264,8 @@ def test_axe_core_finds_no_violations_on_any_studio_page(browser, studio, templa
         page.goto(f"{studio}/brev/{event}")
         _wait_for_checks(page)
         results[f"editor {event}"] = _axe(page)
+    page.locator("details.reference summary").click()
+    results["editor with the help open"] = _axe(page)
     page.get_by_role("button", name="Regeltekster regimes.yml").click()
     results["regime texts"] = _axe(page)
     page.get_by_role("button", name="Brevets skabelon sygedagpenge.md").click()
