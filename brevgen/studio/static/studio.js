@@ -155,11 +155,12 @@
     for (let i = 0; i < rows.length; i++) {
       const mark = marks[i + 1];
       const g = h('div', { class: 'gl' + (mark ? ` mark-${mark}` : '') }, String(i + 1));
-      g.style.height = rows[i].offsetHeight + 'px';
+      // Fractional heights: rounding each row (offsetHeight) would drift over 200 lines.
+      g.style.height = rows[i].getBoundingClientRect().height + 'px';
       gutter.append(g);
     }
     el.gutter.replaceChildren(gutter);
-    el.textarea.style.height = el.mirror.offsetHeight + 'px';
+    el.textarea.style.height = el.mirror.getBoundingClientRect().height + 'px';
   }
 
   function caretLine() {
