@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from brevgen.paths import examples_dir
 from brevgen.studio.engine import Workspace, forget_cached_templates
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "kaffe-og-klarsprog"
+from .studio_helpers import ORIGIN, PASSWORD, REPO
 
 
 @pytest.fixture
@@ -32,11 +30,6 @@ def workspace(template_copy):
     return Workspace(template_copy, examples_dir())
 
 
-def line_of(path: Path, needle: str) -> int:
-    source = path.read_text(encoding="utf-8")
-    return source.count("\n", 0, source.index(needle)) + 1
-
-
 @pytest.fixture(scope="session")
 def password_hash():
     from brevgen.studio.auth import hash_password
@@ -50,9 +43,6 @@ def app(template_copy, password_hash):
     from brevgen.studio.auth import Account
 
     return create_app(template_copy, account=Account("anna", password_hash), examples=examples_dir())
-
-
-ORIGIN = "http://127.0.0.1:8100"
 
 
 @pytest.fixture

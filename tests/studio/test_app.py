@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ORIGIN, PASSWORD, line_of
+from .studio_helpers import ORIGIN, PASSWORD, line_of
 from lxml import html as lxml_html
 
 from brevgen.studio.app import CSP

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, REPO, line_of
+from .studio_helpers import PASSWORD, REPO, line_of
 
 pytestmark = pytest.mark.slow
 

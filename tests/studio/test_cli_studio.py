@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO
+from .studio_helpers import REPO
 
 
 def test_cli_makes_a_password_hash_and_has_a_danish_help():

@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 import yaml
-from conftest import line_of
+from .studio_helpers import line_of
 
 from brevgen.paths import examples_dir
 from brevgen.regime import parse_regimes
