@@ -451,7 +451,7 @@ class _Checker:
             self.template_name(node, node.template, "include")
         elif isinstance(node, nodes.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
+            for target, value in zip(node.targets, node.values, strict=True):
                 self.bind(target, self.expr(value, scope), inner)
             self.statements(node.body, inner)
         elif isinstance(node, (nodes.Import, nodes.FromImport)):

@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import tomllib
+import types
 import typing
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -36,7 +37,7 @@ from jinja2 import TemplateNotFound
 
 from .. import formatting
 from ..compose import _FRONT_MATTER, MarkedLoader, TemplateInfo, _filters
-from ..context import case_view, derive
+from ..context import derive
 from ..errors import BrevgenError, TemplateError
 from ..letter import Heading, Letter, ListBlock, Paragraph, Run, Section, Table
 from ..lint import default_rules
@@ -311,7 +312,7 @@ def _unwrap(annotation: Any) -> Any:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
             if len(args) != 1:
                 return annotation
@@ -428,19 +429,9 @@ class _RegimeFile:
             if rid is None:
                 continue
 
-            def walk(node, path):
-                if isinstance(node, yaml.MappingNode):
-                    for k, v in node.value:
-                        walk(v, f"{path}.{k.value}" if path else str(k.value))
-                elif isinstance(node, yaml.SequenceNode):
-                    for i, v in enumerate(node.value):
-                        walk(v, f"{path}.{i}")
-                elif isinstance(node, yaml.ScalarNode):
-                    found[(rid, path)] = node
-
             for k, v in entry.value:
                 if k.value not in _META_KEYS:
-                    walk(v, str(k.value))
+                    _scalar_paths(v, str(k.value), rid, found)
         return found
 
     def line_of(self, entry_id: str, path: str) -> int | None:
@@ -484,6 +475,17 @@ def _regime_file(text: str) -> _RegimeFile:
 @lru_cache(maxsize=512)
 def _references(source: str, name: str) -> frozenset[str]:
     return frozenset(referenced_templates(_blank_front_matter(source), name))
+
+
+def _scalar_paths(node, path: str, entry: str, found: dict) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _scalar_paths(v, f"{path}.{k.value}", entry, found)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _scalar_paths(v, f"{path}.{i}", entry, found)
+    elif isinstance(node, yaml.ScalarNode):
+        found[(entry, path)] = node
 
 
 def _sentence_lines(text: str) -> list[str]:
