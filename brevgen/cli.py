@@ -193,6 +193,8 @@ def studio(host: str, port: int, templates: Path | None, hash_password: bool) ->
 
     if account_from_env() is None:
         click.echo("bemærk: ingen bruger er sat op, så ingen kan gemme. Se brevgen studio --help.", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"bemærk: studiet lytter på {host}. Sæt HTTPS foran, så adgangskoder og cookies ikke sendes i klartekst.", err=True)
     try:
         run_studio(host=host, port=port, templates=templates)
     except BrevgenError as exc:
