@@ -84,9 +84,11 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def problem(status: int, detail: str, title: str | None = None) -> JSONResponse:
+def problem(status: int, detail: str, title: str | None = None, code: str | None = None) -> JSONResponse:
     titles = {400: "Forkert kald", 401: "Log ind først", 403: "Ikke tilladt", 404: "Findes ikke", 409: "Ændret af en anden", 413: "For stor", 422: "Kan ikke gemmes", 500: "Fejl i studiet"}
     body = {"type": "urn:brevgen:problem:studio", "title": title or titles.get(status, "Fejl"), "status": status, "detail": detail}
+    if code:
+        body["code"] = code
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -157,9 +159,9 @@ def create_app(
     async def api_session(request: Request) -> auth.Session:
         session = session_of(request)
         if session is None:
-            raise _Refused(problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen."))
+            raise _Refused(problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", code="login"))
         if not auth.csrf_ok(session, request.headers.get("x-csrf-token")):
-            raise _Refused(problem(403, "Siden er for gammel (sikkerhedsnøglen passer ikke). Genindlæs siden."))
+            raise _Refused(problem(403, "Siden er for gammel (sikkerhedsnøglen passer ikke). Genindlæs siden.", code="csrf"))
         return session
 
     async def api_body(request: Request) -> dict:
@@ -276,6 +278,15 @@ def create_app(
         return FileResponse(workspace.letter_asset(name), headers={"Cache-Control": "no-cache"})
 
     # -- API -------------------------------------------------------------------------------
+
+    @app.get("/api/sikkerhedsnoegle")
+    async def api_csrf(request: Request):
+        """The session's CSRF token, for an open editor after signing in again in another tab.
+        Only this origin can read it (no CORS), and it is JSON, never executable as a script."""
+        session = session_of(request)
+        if session is None:
+            return problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", code="login")
+        return {"csrf": session.csrf}
 
     @app.post("/api/brev/{event}/forhaandsvisning")
     async def api_preview(request: Request, event: str):

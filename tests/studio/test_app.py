@@ -192,3 +192,14 @@ def test_the_editor_explains_which_names_and_filters_a_template_may_use(client):
     assert "x.days" in help_text and "{% for x in case.caseworker.phone_hours %}" in help_text
     assert "derived.cancel_by" in help_text and "mandag den 3. marts 2026" in help_text
     assert "case.citizen.cpr" not in help_text
+
+
+def test_an_open_editor_can_fetch_the_csrf_token_of_a_new_session(client, app):
+    from fastapi.testclient import TestClient
+
+    assert client.get("/api/sikkerhedsnoegle").json() == {"csrf": client.csrf}
+    anonymous = TestClient(app, base_url=ORIGIN)
+    response = anonymous.get("/api/sikkerhedsnoegle")
+    assert response.status_code == 401 and response.json()["code"] == "login"
+    stale = client.post("/api/brev/tilbud/forhaandsvisning", json={}, headers={"X-CSRF-Token": "gammel", "Origin": ORIGIN})
+    assert stale.status_code == 403 and stale.json()["code"] == "csrf"

@@ -318,3 +318,21 @@ def test_the_studio_is_usable_with_the_keyboard_alone(page):
     page.locator("#variant").focus()
     page.keyboard.press("ArrowDown")
     page.wait_for_function("() => new URL(location.href).searchParams.get('variant') !== 'dagpenge-video'")
+
+
+def test_an_expired_session_keeps_the_edits_and_picks_up_after_signing_in_again(page, template_copy):
+    page.goto(page.base + "/brev/tilbud?variant=kursus-dagpenge")
+    version = _wait_for_checks(page)
+    page.context.clear_cookies()  # the session ends (expired, or signed out elsewhere)
+    _select_text(page, "Svar os senest")
+    page.keyboard.type("Giv os svar senest")
+    page.wait_for_selector("#status a[href='/login']", timeout=20000)
+    assert "Dine ændringer er her stadig" in page.inner_text("#status")
+    assert page.url.endswith("/brev/tilbud?variant=kursus-dagpenge"), "the editor never leaves unsaved text"
+    other = page.context.new_page()  # the user signs in again in another tab
+    _sign_in(other, page.base)
+    other.close()
+    page.keyboard.type(" ")  # and carries on typing: the editor fetches the new session's token
+    _wait_for_checks(page, version)
+    assert "Giv os svar senest" in page.frame_locator("#preview").locator("body").inner_text()
+    assert page.csp_errors == []

@@ -12,7 +12,7 @@
   const dataEl = document.getElementById('studio-data');
   if (!dataEl) return;
   const data = JSON.parse(dataEl.textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  let csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
 
   const el = {
@@ -89,7 +89,7 @@
     return Object.keys(d.files).length > 0 || d.regime.length > 0;
   }
 
-  async function post(url, body, signal) {
+  async function post(url, body, signal, retried) {
     const response = await fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
@@ -98,6 +98,15 @@
       signal,
     });
     const json = await response.json().catch(() => ({}));
+    if (response.status === 403 && json.code === 'csrf' && !retried) {
+      // Signed in again in another tab: fetch the new session's token once, and try again.
+      const fresh = await fetch('/api/sikkerhedsnoegle', { credentials: 'same-origin' });
+      if (fresh.ok) {
+        csrf = (await fresh.json()).csrf;
+        for (const input of document.querySelectorAll('input[name="csrf_token"]')) input.value = csrf;
+        return post(url, body, signal, true);
+      }
+    }
     if (!response.ok) {
       const error = new Error(json.detail || 'Noget gik galt. Prøv igen.');
       error.status = response.status;
@@ -551,8 +560,14 @@
       el.allVariants.dataset.version = String(seq);
     } catch (error) {
       if (error.name === 'AbortError') return;
-      say(error.message);
-      if (error.status === 401) window.location.href = '/login?naeste=' + encodeURIComponent(window.location.pathname + window.location.search);
+      if (error.status === 401) {
+        // Never navigate away from unsaved text: sign in in another tab, then carry on here.
+        el.status.replaceChildren('Du er ikke logget ind længere. Dine ændringer er her stadig. ',
+          h('a', { href: '/login', target: '_blank', rel: 'noopener' }, 'Log ind igen i en ny fane'),
+          ', og kom så tilbage hertil og ret videre.');
+      } else {
+        say(error.message);
+      }
     } finally {
       if (seq === state.seq) el.preview.removeAttribute('aria-busy');
     }
