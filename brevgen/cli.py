@@ -243,6 +243,33 @@ def serve(host: str, port: int, log_level: str, workers: int) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, studiet lytter på.")
+@click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@templates_option
+@click.option("--hash-password", is_flag=True, help="Lav en hash af en adgangskode til BREVGEN_STUDIO_PASSWORD_HASH, og stop.")
+def studio(host: str, port: int, templates_dir: Path | None, hash_password: bool) -> None:
+    """Start skabelonstudiet: ret brevenes tekst i browseren, og se hver variant med tjek.
+
+    Kræver en bruger: BREVGEN_STUDIO_USER og BREVGEN_STUDIO_PASSWORD_HASH (lav hashen med
+    --hash-password). BREVGEN_STUDIO_SECRET holder brugerne logget ind, når studiet genstartes.
+    """
+    if hash_password:
+        from .studio.auth import hash_password as make_hash
+
+        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+        click.echo(make_hash(password))
+        return
+    from .studio import serve as run_studio
+    from .studio.auth import account_from_env
+
+    if account_from_env() is None:
+        click.echo("bemærk: ingen bruger er sat op, så ingen kan gemme. Se brevgen studio --help.", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"bemærk: studiet lytter på {host}. Sæt HTTPS foran, så adgangskoder og cookies ikke sendes i klartekst.", err=True)
+    run_studio(host=host, port=port, templates=templates_dir)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="Tekst som en compiler, JSON eller SARIF 2.1.0.")
 @click.option("--event", type=EVENT, default=None, help="PATH er en sagsfil: lav brevet og tjek det færdige brev.")

@@ -26,25 +26,26 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import BaseLoader, StrictUndefined, Undefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateRuntimeError, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import formatting
 from .errors import TemplateError
 from .paths import templates_dir
 from .regime import RegimeTable, load_regimes
+from .template_check import SAFE_BUILTIN_FILTERS, describe_runtime_error, describe_security_error, describe_syntax_error
 
 DATA_OPEN, DATA_CLOSE = "\ue000", "\ue001"
 LINE_OPEN, LINE_CLOSE = "\ue002", "\ue003"
 TOKEN = re.compile(f"{DATA_OPEN}(\\d+){DATA_CLOSE}|{LINE_OPEN}(\\d+){LINE_CLOSE}")
 _JINJA_SPAN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.S)
-_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
 
 
 def front_matter(source: str) -> dict[str, Any] | None:
     """The YAML front matter of a template (``id``, ``version``, ``event``, ``subject``), or
     None when the file has none (a partial)."""
-    match = _FRONT_MATTER.match(source)
+    match = FRONT_MATTER.match(source)
     if not match:
         return None
     meta = yaml.safe_load(match.group(1))
@@ -137,7 +138,7 @@ class MarkedLoader(BaseLoader):
 
     def mark(self, name: str, source: str) -> str:
         # Keep line numbers: front matter lines become empty lines.
-        match = _FRONT_MATTER.match(source)
+        match = FRONT_MATTER.match(source)
         if match:
             source = "\n" * match.group(0).count("\n") + source[match.end() :]
         protected = [(m.start(), m.end()) for m in _JINJA_SPAN.finditer(source)]
@@ -177,6 +178,11 @@ FILTERS: dict[str, Any] = {
     "tlf": formatting.phone,
     "tidsrum": formatting.time_span,
 }
+
+
+def filter_names() -> list[str]:
+    """The filters a template may use, as suggested in error messages."""
+    return sorted(set(FILTERS) | SAFE_BUILTIN_FILTERS)
 
 
 class TemplateSet:
@@ -228,13 +234,16 @@ class TemplateSet:
             template = self.env.get_template(name)
             text = template.render(context)
         except TemplateSyntaxError as exc:
-            raise TemplateError(f"skabelonen har en syntaksfejl: {exc.message}", exc.name or name, exc.lineno) from None
+            problem = describe_syntax_error(exc, filters=filter_names())
+            raise TemplateError(problem.message, exc.name or name, problem.line) from None
         except SecurityError as exc:
             where = _template_frame(exc, self.root)
-            raise TemplateError(f"skabelonen prøvede noget, der ikke er tilladt: {exc}", *where) from None
+            raise TemplateError(describe_security_error(exc), *where) from None
         except UndefinedError as exc:
             where = _template_frame(exc, self.root)
             raise TemplateError(str(exc), *where) from None
+        except (TemplateRuntimeError, TemplateNotFound) as exc:  # e.g. an unknown filter inside {% if %}
+            raise TemplateError(describe_runtime_error(exc, filter_names()), *_template_frame(exc, self.root)) from None
         finally:
             _current.reset(token)
         return text, state
@@ -244,8 +253,13 @@ class TemplateSet:
         token = _current.set(state)
         try:
             text = self.env.from_string(info.subject).render(context)
-        except (UndefinedError, SecurityError) as exc:
-            raise TemplateError(f"emnelinjen: {exc}", info.name, 1) from None
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"emnelinjen: {describe_syntax_error(exc, filters=filter_names()).message}", info.name, 1) from None
+        except SecurityError as exc:
+            raise TemplateError(f"emnelinjen: {describe_security_error(exc)}", info.name, 1) from None
+        except TemplateRuntimeError as exc:
+            message = str(exc) if isinstance(exc, UndefinedError) else describe_runtime_error(exc, filter_names())
+            raise TemplateError(f"emnelinjen: {message}", info.name, 1) from None
         finally:
             _current.reset(token)
         return TOKEN.sub(lambda m: state.values[int(m.group(1))][0] if m.group(1) else "", text)

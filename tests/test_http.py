@@ -381,7 +381,7 @@ def test_log_filter_redacts_messages_arguments_and_tracebacks():
     import io
     import logging
 
-    from brevgen.service import RedactCpr, log_config
+    from brevgen.logs import RedactCpr, log_config
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -30,7 +30,7 @@ from jinja2 import nodes
 
 from ..casefile import CASE_SUFFIXES, read_case_file
 from ..templating import TemplateSet
-from ..errors import BrevgenError
+from ..errors import BrevgenError, TemplateError
 from ..letter import Letter
 from .findings import Branch, Hit, Report
 from .required import check_required
@@ -321,6 +321,12 @@ def lint_templates(
                 case = validate_case(event, read_case_file(case_path), templates.regimes, record=label)
                 letter = compose_letter(event, case, templates=templates)
             except BrevgenError as exc:
+                if isinstance(exc, TemplateError) and exc.template:
+                    # A broken template is one finding at its line, naming every example it stops.
+                    where = Location(files.display(exc.template), exc.line or 1, 1, "partial" if exc.template.startswith("partials/") else "template")
+                    text = exc.message.removeprefix(f"{exc.template}:{exc.line}: " if exc.line else f"{exc.template}: ")
+                    report.add([Hit("KL20", "error", f"Brevet kan ikke laves: {text}", where, match=text)], label)
+                    continue
                 where = Location(_display_path(case_path), 1, 1, "file")
                 report.add([Hit("KL20", "error", f"Eksemplet {label} kan ikke laves: {exc.message}", where)], label)
                 continue
