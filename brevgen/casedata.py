@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -83,16 +84,110 @@ class Address(CaseModel):
         return out + [first, f"{self.postcode} {self.city}"]
 
 
+# --- weekdays and clock times -----------------------------------------------------------------
+
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+_DAYS_HELP = 'Skriv fx "mandag til torsdag", "tirsdag og torsdag", "mandag, onsdag og fredag" eller "hverdage"'
+_RANGE = re.compile(r"^(\w+)\.?\s*(?:til|-|–)\s*(\w+)\.?$")
+_SHORT = {"man": 0, "tir": 1, "tirs": 1, "ons": 2, "tor": 3, "tors": 3, "fre": 4, "lør": 5, "søn": 6}
+
+
+def _weekday(word: str) -> int | None:
+    word = word.rstrip(".")
+    return WEEKDAYS.index(word) if word in WEEKDAYS else _SHORT.get(word)
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """Danish weekdays as written by a caseworker -> weekday numbers (Monday is 0).
+
+    "mandag til torsdag", "tirsdag og torsdag", "mandag, onsdag og fredag", "hverdage",
+    "mandag-onsdag og fredag". Anything else is refused with an example of how to write it:
+    a deadline can only be checked against phone hours whose days are known.
+    """
+    low = " ".join(text.lower().replace("alle ", "").split())
+    if low in ("hverdage", "hverdag", "på hverdage"):
+        return (0, 1, 2, 3, 4)
+    days: set[int] = set()
+    for part in re.split(r"\s*,\s*|\s+og\s+", low):
+        if not part:
+            continue
+        if _weekday(part) is not None:
+            days.add(_weekday(part))
+            continue
+        span = _RANGE.match(part)
+        if span and _weekday(span.group(1)) is not None and _weekday(span.group(2)) is not None:
+            first, last = _weekday(span.group(1)), _weekday(span.group(2))
+            if last <= first:
+                raise ValueError(f'"{part}" går baglæns. {_DAYS_HELP}')
+            days.update(range(first, last + 1))
+            continue
+        raise ValueError(f'"{part}" er ikke en ugedag, brevgen kan læse. {_DAYS_HELP}')
+    if not days:
+        raise ValueError(f"skal udfyldes. {_DAYS_HELP}")
+    return tuple(sorted(days))
+
+
+def weekdays_text(days: tuple[int, ...]) -> str:
+    """Weekday numbers -> "mandag til torsdag", "tirsdag og torsdag", "mandag, onsdag og fredag"."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAYS[run[0]]} til {WEEKDAYS[run[-1]]}")
+        else:
+            parts.extend(WEEKDAYS[d] for d in run)
+    return formatting.word_list(parts)
+
+
+_CLOCK = re.compile(r"^(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?$")
+
+
+def _parse_clock(value: object) -> object:
+    """A clock time given as text ("09:00", "9:00", "9.00", "kl. 9.00"). Never a number: YAML 1.1
+    reads an unquoted 9:00 as 540 and pydantic would take that as 0.09 (seconds since midnight)."""
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise ValueError('er et tal, ikke et klokkeslæt. Skriv klokkeslættet i anførselstegn, fx "09:00"')
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if not match:
+            raise ValueError('er ikke et gyldigt klokkeslæt. Skriv fx "09:30"')
+        return dt.time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+    return value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_parse_clock)]
+
+
 class PhoneHours(CaseModel):
-    days: Text = Field(title="Dage", examples=["mandag til torsdag"])
-    opens: dt.time = Field(title="Åbner")
-    closes: dt.time = Field(title="Lukker")
+    """When a phone line answers: on which weekdays, from and to what time."""
+
+    days: Text = Field(title="Dage", examples=["mandag til torsdag", "tirsdag og torsdag", "hverdage"])
+    opens: ClockTime = Field(title="Åbner", examples=["09:00"])
+    closes: ClockTime = Field(title="Lukker", examples=["12:00"])
+
+    @field_validator("days")
+    @classmethod
+    def _days_readable(cls, value: str) -> str:
+        # Stored in one form ("mandag til torsdag"), so every letter writes the days the same way.
+        return weekdays_text(parse_weekdays(value))
 
     @model_validator(mode="after")
     def _closes_after_opens(self) -> PhoneHours:
         if self.closes <= self.opens:
             raise ValueError("telefontiden skal slutte senere, end den begynder")
         return self
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        return parse_weekdays(self.days)
+
+    def open_on(self, day: dt.date) -> bool:
+        return day.weekday() in self.weekdays
 
 
 class Sender(CaseModel):
@@ -166,7 +261,9 @@ class Venue(CaseModel):
     address: Address = Field(title="Mødestedets adresse")
     room: Text | None = Field(None, title="Etage eller lokale")
     reception: Text | None = Field(None, title="Hvor borgeren melder sin ankomst")
-    step_free: bool = Field(False, title="Der er adgang uden trapper")
+    # None: nobody said. The letter then asks whether the citizen needs step-free access
+    # instead of asserting stairs (a fact the case data does not state is never printed).
+    step_free: bool | None = Field(None, title="Der er adgang uden trapper (tom: vi ved det ikke)")
 
     def one_line(self) -> str:
         """``Jobcenter Rudersdal, Stationsvej 36, 3460 Birkerød``: a calendar entry's location."""

@@ -15,8 +15,8 @@ from .blocks import markdown_to_blocks
 from .casedata import CPR_SHAPE, LetterCase
 from .derive import case_view, derive
 from .errors import CaseDataError, LetterError, TemplateError
-from .formatting import phone
-from .letter import Letter, LetterMeta, Party
+from .formatting import phone, unbroken
+from .letter import Contact, Facts, Letter, LetterMeta, Party, PhoneTime
 from .regime import regime_problem
 from .templating import TemplateSet, template_set
 
@@ -42,14 +42,14 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
     text, state = templates.render_markdown(info.name, context)
     blocks = markdown_to_blocks(text, state, templates.loader.lines)
     sender = case.sender
-    sender_lines = (*sender.address.lines(), f"Telefon {phone(sender.phone)}")
-    if sender.web:
-        sender_lines += (sender.web,)
+    sender_lines = (*sender.address.lines(), f"Telefon {unbroken(phone(sender.phone))}")
+    if sender.web:  # printed without "https://", as a reader types it (the letter's links keep it)
+        sender_lines += (sender.web.split("://", 1)[-1].rstrip("/"),)
     meta = LetterMeta(
         event=event,
         template_id=info.id,
         template_version=info.version,
-        subject=templates.render_subject(info, context),
+        subject=_no_widow(templates.render_subject(info, context)),
         letter_date=case.letter_date,
         case_ref=case.case_ref,
         sender_authority=sender.authority,
@@ -64,10 +64,49 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
         reply_by=spec.reply_by(case, derived),
         appointment=spec.appointment(case),
         self_service=spec.self_service(case, derived),
+        facts=letter_facts(spec, case, derived),
     )
     letter = Letter(meta=meta, blocks=blocks)
     _guard_cpr(letter, case)
     return letter
+
+
+def _no_widow(headline: str) -> str:
+    """The last two words of the headline on one line: it never ends on a lone word."""
+    head, sep, last = headline.rstrip().rpartition(" ")
+    return f"{head}\u00a0{last}" if sep and head else headline
+
+
+def _phone_times(hours) -> tuple[PhoneTime, ...]:
+    return tuple(PhoneTime(h.weekdays, h.opens, h.closes) for h in hours)
+
+
+def letter_facts(spec, case: LetterCase, derived: dict) -> Facts:
+    """The structured facts the letter logic checks read: every letter's contacts (the
+    caseworker, the substitute and the general line, with the phone hours the letter prints
+    for them) plus what the event adds (benefit, meeting mode, deadlines, moments)."""
+    cw = case.caseworker
+    contacts = [
+        Contact("caseworker", cw.name, phone(cw.phone), _phone_times(cw.phone_hours), "caseworker.phone_hours", writes=True),
+        Contact("substitute", cw.substitute.name, phone(cw.substitute.phone)),
+        Contact(
+            "sender", derived["sender_name"], phone(case.sender.phone), _phone_times(case.sender.phone_hours),
+            "sender.phone_hours", writes=True,
+        ),
+    ]
+    extra = spec.facts(case, derived)
+    contacts += extra.get("contacts", [])
+    values = dict(extra.get("values", {}))
+    return Facts(
+        event=spec.name,
+        letter_date=case.letter_date,
+        benefit=extra.get("benefit", getattr(case, "benefit", None)),
+        mode=extra.get("mode"),
+        values=tuple(sorted(values.items())),
+        contacts=tuple(contacts),
+        deadlines=tuple(extra.get("deadlines", ())),
+        moments=tuple(sorted(extra.get("moments", {}).items())),
+    )
 
 
 def _guard_cpr(letter: Letter, case: LetterCase) -> None:
@@ -75,6 +114,6 @@ def _guard_cpr(letter: Letter, case: LetterCase) -> None:
     texts = [*letter.head_lines(), *letter.body_lines()]
     cpr = case.citizen.cpr.get_secret_value().replace("-", "") if case.citizen.cpr else None
     for text in texts:
-        digits = text.replace("-", "").replace(" ", "")
+        digits = text.replace("-", "").replace(" ", "").replace("\xa0", "")
         if (cpr and cpr in digits) or CPR_SHAPE.search(text):
             raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data")

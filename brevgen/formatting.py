@@ -3,6 +3,10 @@
 Everything a citizen reads about time or money goes through here, so all letters say
 "mandag den 3. marts 2026", "kl. 10.00", "1.234,50 kr." and "33 66 33 66" the same way.
 Working days and public holidays are in :mod:`brevgen.workdays`.
+
+In a letter, a date, a clock time, an amount and a phone number are never split over two
+lines ("70 / 10 10 13", a headline ending on a lone "2026"): the template filters print them
+with no-break spaces (:func:`unbroken`). Messages for caseworkers keep plain spaces.
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 LOCALE = "da_DK"
+NBSP = "\u00a0"
+
+
+def unbroken(text: str) -> str:
+    """``text`` with no-break spaces: one unit on a printed line."""
+    return text.replace(" ", NBSP)
 
 
 def long_date(value: dt.date) -> str:
@@ -75,6 +85,16 @@ def phone(raw: str) -> str:
     if parsed.country_code == 45:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_hours(hours) -> str:
+    """``mandag til torsdag kl. 9.00 til 15.00 og fredag kl. 9.00 til 12.00`` from a list of
+    phone hours (objects or mappings with days, opens and closes)."""
+
+    def get(h, key):
+        return h[key] if isinstance(h, dict) else getattr(h, key)
+
+    return word_list([f"{get(h, 'days')} {time_span(get(h, 'opens'), get(h, 'closes'))}" for h in hours])
 
 
 def word_list(items: list[str], last: str = "og") -> str:

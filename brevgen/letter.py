@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Appointment:
 
     start: dt.datetime
     end: dt.datetime
-    summary: str  # "Jobsamtale med Jobcenter Rudersdal": the calendar title
+    summary: str  # "Samtale om job med Jobcenter Rudersdal": the calendar title
     location: str  # the address, or "Telefonmøde" / "Videomøde"
     details: str  # how to take part, in plain Danish
     organizer_name: str
@@ -134,6 +134,67 @@ class SelfService:
     label: str  # "Udfyld oplysningsskemaet"
     url: str
     deadline: dt.date  # as the letter prints it
+
+
+@dataclass(frozen=True)
+class PhoneTime:
+    """Phone hours as the letter prints them: weekdays (Monday is 0), from and to."""
+
+    weekdays: tuple[int, ...]
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone the letter tells the citizen to call or write to, as printed."""
+
+    key: str  # caseworker | substitute | sender | a_kasse | provider
+    name: str  # as the letter prints it ("Mette Kjær", "Jobcenter Rudersdal")
+    phone: str | None = None  # as the letter prints it ("46 11 22 33")
+    hours: tuple[PhoneTime, ...] = ()  # the phone hours the letter prints for it (none: unknown)
+    hours_field: str | None = None  # the case field they come from ("caseworker.phone_hours")
+    writes: bool = False  # the letter gives a way to write to it (e-mail, Digital Post)
+    us: bool = True  # "ring til os" means this contact too
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date or time by which the citizen must act, as the letter prints it."""
+
+    key: str  # "cancel_by", "answer_by", ...
+    what: str  # in Danish, for messages: "flytte eller aflyse samtalen"
+    at: dt.date | dt.datetime
+    field: str  # the case field a caseworker changes when the deadline cannot be met
+    serves: str | None = None  # the moment it must come before (a key of Facts.moments)
+    contact: str | None = None  # the contact the citizen calls to meet it (a Contact key)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the letter logic checks need to know about the case, in structured form.
+
+    Filled once in compose from the case and the event's ``facts`` hook. The lint's logic
+    rules read it; renderers never do (they print the blocks, nothing else)."""
+
+    event: str
+    letter_date: dt.date
+    benefit: str | None = None  # dagpenge | kontanthjælp | sygedagpenge
+    mode: str | None = None  # fremmøde | telefon | video | selvbooking
+    values: tuple[tuple[str, Any], ...] = ()  # more conditions for rules: income, offer_kind, ...
+    contacts: tuple[Contact, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    moments: tuple[tuple[str, dt.date | dt.datetime], ...] = ()  # "samtalen" -> when it begins
+
+    def conditions(self) -> dict[str, Any]:
+        """Every fact a rule's ``when`` may test, by name."""
+        return {"event": self.event, "benefit": self.benefit, "mode": self.mode, **dict(self.values)}
+
+    def moment(self, key: str) -> dt.date | dt.datetime | None:
+        return dict(self.moments).get(key)
+
+    def contact(self, key: str) -> Contact | None:
+        return next((c for c in self.contacts if c.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -158,6 +219,7 @@ class LetterMeta:
     reply_by: dt.date | None = None  # the answer deadline the letter prints (MeMo replyByDateTime)
     appointment: Appointment | None = None  # the meeting it books (.ics, MeMo AFTALE)
     self_service: SelfService | None = None  # a form to fill in by a deadline (MeMo SELVBETJENING)
+    facts: Facts | None = None  # for the letter logic checks only; renderers never read it
 
     def provenance(self) -> dict[str, str]:
         """The stamp every format carries in its metadata (never personal data)."""

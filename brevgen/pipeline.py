@@ -7,6 +7,7 @@ passed through validation and compose.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,8 +43,25 @@ def build_case_letter(
         letter = compose_letter(event, case, templates)
     except CaseDataError as exc:
         raise CaseDataError(exc.problems, record=record) from None
+    letter = check_letter(letter, case, record=record)
     check_formats(letter, case, formats, record=record)
     return case, letter
+
+
+def check_letter(letter: Letter, case: LetterCase, record: str | None = None) -> Letter:
+    """The checks every letter passes before it is made (brevgen.lint.gate): the caseworker's
+    free text and the letter logic. An error stops the letter like invalid data, naming the
+    field to fix; warnings about free text are added to the letter's notes."""
+    from . import events
+    from .lint.gate import free_text_findings, logic_problems
+
+    problems, notes = free_text_findings(case, events.get(letter.meta.event).free_text)
+    problems += logic_problems(letter)
+    if problems:
+        raise CaseDataError(problems, record=record)
+    if notes:
+        letter = dataclasses.replace(letter, meta=dataclasses.replace(letter.meta, notes=letter.meta.notes + tuple(notes)))
+    return letter
 
 
 def make_letter(

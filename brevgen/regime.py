@@ -81,7 +81,9 @@ class SickConsequence(_Schema):
 class Consequences(_Schema):
     indkaldelse: ByBenefit
     selvbooking: ByBenefit
-    tilbud: ByBenefit
+    tilbud: ByBenefit  # offers where the citizen keeps the benefit
+    tilbud_loen: ByBenefit  # offers with a wage instead of the benefit
+    tilbud_kort: ByBenefit  # one line for "Kort fortalt"
     sygedagpenge: SickConsequence
 
 

@@ -101,11 +101,11 @@ def _display(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, dt.datetime):
-        return formatting.date_and_time(value)
+        return FILTERS["dato_kl"](value)
     if isinstance(value, dt.date):
-        return formatting.long_date(value)
+        return FILTERS["dato"](value)
     if isinstance(value, dt.time):
-        return formatting.clock(value)
+        return FILTERS["kl"](value)
     if isinstance(value, (int, float, Decimal)):
         return formatting.number(value)
     if isinstance(value, (str,)):
@@ -167,16 +167,44 @@ class MarkedLoader(BaseLoader):
         return f"{LINE_OPEN}{self._index[key]}{LINE_CLOSE}"
 
 
+def _in_letter(fn):
+    """A filter whose result stays on one printed line (no-break spaces)."""
+
+    def filtered(*args):
+        return formatting.unbroken(fn(*args))
+
+    filtered.__name__ = fn.__name__
+    return filtered
+
+
+def _span(start, end) -> str:
+    """``kl. 9.00 til 15.00``: each time unbroken, a line may break around "til"."""
+    return formatting.time_span(start, end).replace("kl. ", "kl." + formatting.NBSP, 1)
+
+
+def _hours(hours) -> str:
+    return formatting.phone_hours(hours).replace("kl. ", "kl." + formatting.NBSP)
+
+
+def _link_text(url: str) -> str:
+    """``https://www.kk.dk/jobcenter/`` -> ``www.kk.dk/jobcenter``: what a reader types, and no
+    line break after "https://" in any format (the link itself keeps the full address)."""
+    text = url.split("://", 1)[1] if "://" in url else url
+    return text.rstrip("/")
+
+
 # The filters a template may use, by name (``{{ m.start|dato_kl }}``).
 FILTERS: dict[str, Any] = {
-    "dato": formatting.long_date,
-    "kort_dato": formatting.short_date,
-    "kl": formatting.clock,
-    "dato_kl": formatting.date_and_time,
-    "kr": formatting.amount,
+    "dato": _in_letter(formatting.long_date),
+    "kort_dato": _in_letter(formatting.short_date),
+    "kl": _in_letter(formatting.clock),
+    "dato_kl": lambda value: f"{formatting.unbroken(formatting.long_date(value))} {formatting.unbroken(formatting.clock(value))}",
+    "kr": _in_letter(formatting.amount),
     "tal": formatting.number,
-    "tlf": formatting.phone,
-    "tidsrum": formatting.time_span,
+    "tlf": _in_letter(formatting.phone),
+    "tidsrum": _span,
+    "telefontid": _hours,
+    "link": _link_text,
 }
 
 

@@ -69,3 +69,46 @@ def why_not_working(day: dt.date) -> str | None:
         return None
     holiday = holiday_name(day)
     return f"en helligdag ({holiday})" if holiday else "en " + format_date(day, "EEEE", locale=LOCALE)
+
+
+# --- phone hours ---------------------------------------------------------------------------------
+# ``hours`` is any iterable of objects with ``weekdays`` (Monday is 0), ``opens`` and ``closes``
+# (brevgen.casedata.PhoneHours, or the phone times a Letter carries in its facts).
+
+
+def phone_slots(hours, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+    """The phone hours on ``day`` as (opens, closes), earliest first; none on a day off."""
+    if not is_working_day(day):
+        return []
+    return sorted((h.opens, h.closes) for h in hours if day.weekday() in h.weekdays)
+
+
+def can_call_at(hours, moment: dt.datetime) -> bool:
+    """A deadline "ring senest <moment>" can be met: the line is open on that day and opens before it,
+    and the moment is not after it closes (a deadline past closing time promises calls nobody takes)."""
+    return any(opens < moment.time() <= closes for opens, closes in phone_slots(hours, moment.date()))
+
+
+def can_call_on(hours, day: dt.date) -> bool:
+    """A deadline "ring senest <day>" can be met on the day itself."""
+    return bool(phone_slots(hours, day))
+
+
+def can_call_before(hours, moment: dt.datetime) -> bool:
+    """Someone answers on the day of ``moment`` before it ("ring, før samtalen begynder")."""
+    return any(opens < moment.time() for opens, _ in phone_slots(hours, moment.date()))
+
+
+def last_call_before(hours, moment: dt.datetime, after: dt.date) -> dt.datetime | None:
+    """The latest end of a phone slot on a working day after ``after`` and before the day of
+    ``moment``; else on the day itself, before ``moment``; ``None`` when the line is never open."""
+    day = moment.date() - dt.timedelta(days=1)
+    while day > after:
+        slots = phone_slots(hours, day)
+        if slots:
+            return dt.datetime.combine(day, max(closes for _, closes in slots))
+        day -= dt.timedelta(days=1)
+    same_day = [min(closes, moment.time()) for opens, closes in phone_slots(hours, moment.date()) if opens < moment.time()]
+    if same_day and moment.date() > after:
+        return dt.datetime.combine(moment.date(), max(same_day))
+    return None

@@ -221,7 +221,7 @@ def test_batch_letters_are_standalone_pdf_ua_and_the_same_as_a_single_render(ref
         assert_standalone_pdf_ua(files["pdf"], letter)
         batch_text = normalise(pdf_text(files["pdf"]))
         assert batch_text == normalise(pdf_text(single["pdf"]))
-        assert letter.meta.subject in batch_text
+        assert letter.meta.subject.replace("\xa0", " ") in batch_text
         assert data["caseworker"]["name"] in batch_text
         assert files == single
 
@@ -336,7 +336,7 @@ def test_folder_input_takes_event_from_the_folder_or_the_file(tmp_path):
         ("indkaldelse/første sag.yaml", "indkaldelse-foerste-sag", "indkaldelse"),
     ]
     pdf = next(f["file"] for f in entries[0]["files"] if f["format"] == "pdf")
-    assert build_letter("tilbud", data).meta.subject in normalise(pdf_text((out / pdf).read_bytes()))
+    assert normalise(build_letter("tilbud", data).meta.subject) in normalise(pdf_text((out / pdf).read_bytes()))
     assert (out / "errors.jsonl").read_text() == ""
 
 

@@ -46,7 +46,7 @@ def test_ics_opens_and_holds_the_meeting(case_id):
 
     sender = data["sender"]["unit"]
     summary = str(event["summary"])
-    assert summary in (f"Jobsamtale med {sender}", f"Opfølgningssamtale med {sender}")
+    assert summary in (f"Samtale om job med {sender}", f"Samtale om din sygemelding med {sender}")
     assert data["citizen"]["name"] not in raw.decode("utf-8")
     assert data["caseworker"]["name"] in str(event["description"])
     mode = meeting.get("mode", "fremmøde")

@@ -29,14 +29,19 @@ def all_files(rendered_examples, typst_examples, case_id: str) -> dict[str, byte
 # The consequence sentence a citizen must read, per event and benefit (same wording in every regime
 # so far; tests/test_regime.py checks it per regime).
 CONSEQUENCE = {
-    ("indkaldelse", "dagpenge"): "Hvis du ikke kommer til samtalen, skal vi give din a-kasse besked.",
-    ("indkaldelse", "kontanthjælp"): "Hvis du ikke kommer til samtalen uden en rimelig grund, trækker vi i din kontanthjælp.",
-    ("selvbooking", "dagpenge"): "Hvis du ikke booker en tid inden fristen, skal vi give din a-kasse besked.",
-    ("selvbooking", "kontanthjælp"): "Hvis du ikke booker en tid inden fristen uden en rimelig grund, trækker vi i din kontanthjælp.",
-    ("tilbud", "dagpenge"): "Hvis du siger nej til tilbuddet eller ikke møder op, skal vi give din a-kasse besked.",
-    ("tilbud", "kontanthjælp"): "Hvis du siger nej til tilbuddet eller ikke møder op uden en rimelig grund, trækker vi i din kontanthjælp.",
-    ("sygedagpenge", None): "Hvis du ikke deltager i opfølgningen uden en rimelig grund, kan du miste retten til sygedagpenge.",
+    ("indkaldelse", "dagpenge"): "Deltager du ikke i samtalen, og har du ikke en rimelig grund, skal vi give din a-kasse besked.",
+    ("indkaldelse", "kontanthjælp"): "Deltager du ikke i samtalen, og har du ikke en rimelig grund, trækker vi i din kontanthjælp.",
+    ("selvbooking", "dagpenge"): "Booker du ikke en tid inden fristen, og har du ikke en rimelig grund, skal vi give din a-kasse besked.",
+    ("selvbooking", "kontanthjælp"): "Booker du ikke en tid inden fristen, og har du ikke en rimelig grund, trækker vi i din kontanthjælp.",
+    ("tilbud", "dagpenge"): "Siger du nej til tilbuddet uden en rimelig grund, skal vi give din a-kasse besked.",
+    ("tilbud", "kontanthjælp"): "Siger du nej til tilbuddet uden en rimelig grund, trækker vi i din kontanthjælp.",
+    ("sygedagpenge", None): "Springer du skemaet eller en samtale over uden en rimelig grund, kan du miste retten til sygedagpenge.",
 }
+
+
+def shown(url: str) -> str:
+    """A web address as the letter prints it: without "https://" (the link keeps it)."""
+    return url.split("://", 1)[-1].rstrip("/")
 
 
 def expected_phrases(event: str, data: dict, letter) -> list[str]:
@@ -52,9 +57,9 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
         book_by = workdays.next_working_day(d(data["self_booking"]["book_by"]))
         phrases += [
             "Book tiden senest " + formatting.long_date(book_by),
-            data["self_booking"]["url"],
+            shown(data["self_booking"]["url"]),
             CONSEQUENCE[("selvbooking", data["benefit"])],
-            CONSEQUENCE[(event, data["benefit"])],
+            "Det samme gælder den samtale, du booker.",
         ]
     elif event == "indkaldelse":
         meeting = data["meeting"]
@@ -63,9 +68,9 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
         if meeting["mode"] == "fremmøde":
             phrases += [meeting["venue"]["address"]["street"], meeting["venue"]["name"]]
         elif meeting["mode"] == "telefon":
-            phrases += ["Samtalen foregår i telefonen.", formatting.phone(meeting["phone"]["number"])]
+            phrases += ["i telefonen", formatting.phone(meeting["phone"]["number"])]
         else:
-            phrases += ["Samtalen foregår på video", meeting["video"]["join_url"]]
+            phrases += ["Samtalen er på video", shown(meeting["video"]["join_url"])]
         phrases.append(CONSEQUENCE[(event, data["benefit"])])
     elif event == "tilbud":
         offer = data["offer"]
@@ -83,7 +88,7 @@ def expected_phrases(event: str, data: dict, letter) -> list[str]:
         phrases += [
             formatting.long_date(d(data["first_absence_day"])),
             "Udfyld oplysningsskemaet senest",
-            data["questionnaire_url"],
+            shown(data["questionnaire_url"]),
             "Du har altid ret til at bede om en samtale.",
             CONSEQUENCE[(event, None)],
         ]

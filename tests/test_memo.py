@@ -115,7 +115,7 @@ def test_summons_books_the_meeting_as_aftale(memos, case_id):
     assert one(action, "memo:endDateTime") == utc(end.isoformat())
     reservation = action.find("memo:Reservation", NS)
     assert one(reservation, "memo:startDateTime") == utc(meeting["start"])
-    assert one(reservation, "memo:abstract") == f"Jobsamtale med {data['sender']['unit']}"
+    assert one(reservation, "memo:abstract") == f"Samtale om job med {data['sender']['unit']}"
     location = one(reservation, "memo:location")
     description = one(reservation, "memo:description")
     if meeting["mode"] == "fremmøde":

@@ -214,28 +214,31 @@ SAMPLE_DATE = {
 }
 REGIMES = list(SAMPLE_DATE)
 
+# Where the regime lets us agree on fewer conversations, the letter promises "som regel", never
+# "mindst" next to "færre" (rule LO12).
 DAGPENGE_PLAN = {
-    "2024-forenklet-kontaktforloeb": ["har du mindst 6 samtaler om job", "3 samtaler med din a-kasse i måned 1 til 3", "3 samtaler med jobcenteret i måned 4 til 6"],
-    "2026-02-reform-fase-1": ["har du mindst 6 samtaler om job", "3 samtaler med din a-kasse i måned 1 til 3", "3 samtaler med jobcenteret i måned 4 til 6"],
-    "2026-07-fleksibelt-kontaktforloeb": ["har du mindst 4 samtaler om job", "2 samtaler med din a-kasse i måned 1 til 3", "2 samtaler med jobcenteret i måned 4 til 6"],
-    "2027-ny-hovedlov": ["har du mindst 4 samtaler om job", "2 samtaler med din a-kasse i måned 1 til 3", "2 samtaler med kommunen i måned 4 til 6"],
+    "2024-forenklet-kontaktforloeb": ["har du mindst 6 samtaler om job.", "3 er med din a-kasse i måned 1 til 3", "3 er med jobcenteret i måned 4 til 6"],
+    "2026-02-reform-fase-1": ["har du mindst 6 samtaler om job.", "3 er med din a-kasse i måned 1 til 3", "3 er med jobcenteret i måned 4 til 6"],
+    "2026-07-fleksibelt-kontaktforloeb": ["har du som regel 4 samtaler om job.", "2 er med din a-kasse i måned 1 til 3", "2 er med jobcenteret i måned 4 til 6"],
+    "2027-ny-hovedlov": ["har du som regel 4 samtaler om job.", "2 er med din a-kasse i måned 1 til 3", "2 er med kommunen i måned 4 til 6"],
 }
 KONTANTHJAELP_PLAN = {
     "2024-forenklet-kontaktforloeb": "har du mindst 4 samtaler om job med jobcenteret.",
     "2026-02-reform-fase-1": "har du mindst 4 samtaler om job med jobcenteret.",
-    "2026-07-fleksibelt-kontaktforloeb": "har du mindst 4 samtaler om job med jobcenteret.",
-    "2027-ny-hovedlov": "har du mindst 4 samtaler om job med kommunen.",
+    "2026-07-fleksibelt-kontaktforloeb": "har du som regel 4 samtaler om job med jobcenteret.",
+    "2027-ny-hovedlov": "har du som regel 4 samtaler om job med kommunen.",
 }
 FEWER_MEETINGS = "Vi kan aftale færre samtaler med dig, hvis vi vurderer, at du selv kan finde et job."
 FLEXIBLE = {"2026-07-fleksibelt-kontaktforloeb", "2027-ny-hovedlov"}
 REFORM_LAW = "Lov nr. 1750 af 29. december 2025"
 
 CONSEQUENCE = {
-    ("indkaldelse", "dagpenge"): "Hvis du ikke kommer til samtalen, skal vi give din a-kasse besked. Det kan betyde, at du ikke får dagpenge fra samtalens dag, og indtil du kontakter os.",
-    ("indkaldelse", "kontanthjælp"): "Hvis du ikke kommer til samtalen uden en rimelig grund, trækker vi i din kontanthjælp. Vi trækker for hver dag fra samtalens dag, til du kontakter os. Vi trækker også for selve dagen, selv om du ringer samme dag. Du får ret til hjælpen igen fra den dag, du kontakter os.",
-    ("tilbud", "dagpenge"): "Hvis du siger nej til tilbuddet eller ikke møder op, skal vi give din a-kasse besked. Det kan betyde, at du ikke får dagpenge, så længe du ikke står til rådighed.",
-    ("tilbud", "kontanthjælp"): "Hvis du siger nej til tilbuddet eller ikke møder op uden en rimelig grund, trækker vi i din kontanthjælp. Vi trækker for de dage, du ikke deltager. Du får ret til hjælpen igen fra den dag, du deltager igen.",
-    ("sygedagpenge", None): "Hvis du ikke deltager i opfølgningen uden en rimelig grund, kan du miste retten til sygedagpenge. Vi stopper ikke dine sygedagpenge uden først at skrive til dig. Du får sygedagpenge igen fra den dag, du deltager igen.",
+    ("indkaldelse", "dagpenge"): "Deltager du ikke i samtalen, og har du ikke en rimelig grund, skal vi give din a-kasse besked. Det kan betyde, at du ikke får dagpenge fra samtalens dag, og indtil du kontakter os.",
+    ("indkaldelse", "kontanthjælp"): "Deltager du ikke i samtalen, og har du ikke en rimelig grund, trækker vi i din kontanthjælp. Vi trækker for hver dag fra samtalens dag til dagen før, du kontakter os. Samtalens dag trækker vi altid, også hvis du kontakter os samme dag.",
+    ("tilbud", "dagpenge"): "Siger du nej til tilbuddet uden en rimelig grund, skal vi give din a-kasse besked. Det samme gælder, hvis du bliver væk fra tilbuddet. Det kan betyde, at du ikke får dagpenge i en periode.",
+    # A løntilskud job pays a wage: no deduction from a benefit the citizen does not get (rule LO10).
+    ("tilbud", "kontanthjælp"): "Siger du nej til tilbuddet uden en rimelig grund, trækker vi i din kontanthjælp. Bliver du væk fra jobbet, får du ikke løn for de timer, du er væk.",
+    ("sygedagpenge", None): "Springer du skemaet eller en samtale over uden en rimelig grund, kan du miste retten til sygedagpenge. Vi skriver altid til dig, før vi stopper dem. Du får sygedagpenge igen fra den dag, du deltager igen.",
 }
 AKTIVLOVEN = "Lov om aktiv socialpolitik"
 RAADIGHED = "Bekendtgørelse om rådighed"
@@ -283,7 +286,7 @@ def test_summons_says_the_contact_plan_and_consequence_of_its_date(regime_id, ca
     assert _says(texts, RAADIGHED) == (benefit == "dagpenge")
     assert _says(texts, REFORM_LAW) == (regime_id in ("2026-02-reform-fase-1", "2026-07-fleksibelt-kontaktforloeb"))
     if benefit == "dagpenge":
-        assert _says(texts, "Du må gerne tage din a-kasse med til samtalen. Det er dit eget valg.")
+        assert _says(texts, "Din a-kasse må gerne være med i samtalen. Det bestemmer du.")
         assert _says(texts, "Meld dig også syg på Jobnet samme dag.")
     else:
         assert _says(texts, "Det er ikke nok at melde dig syg på Jobnet.")
@@ -330,18 +333,21 @@ def test_sick_leave_says_deadlines_plan_and_consequence_of_its_date(regime_id, c
     for phrase in [
         CONSEQUENCE[("sygedagpenge", None)],
         f"Udfyld oplysningsskemaet senest {formatting.long_date(questionnaire_by)}.",
-        f"Din første samtale er senest {formatting.long_date(latest)}. Det er i uge 8 af din sygemelding.",
-        "I de første 6 måneder holder vi mindst 4 samtaler med dig.",
+        f"Din første samtale er senest {formatting.long_date(latest)}.",
+        f"Vi holder samtalen senest {formatting.long_date(latest)}, i uge 8 af din sygemelding.",
         "Du har altid ret til at bede om en samtale.",
-        "Er du alvorligt syg, fx med kræft? Så kan vi fritage dig for samtaler.",
+        "Er du alvorligt syg, fx med kræft? Så kan du holde pause fra samtalerne.",
     ]:
         assert _says(texts, phrase), f"{regime_id}: mangler '{phrase}'"
     employed = data["reported_by"] == "arbejdsgiver"
-    exemption = "regner både du og din arbejdsgiver med, at du er rask inden 26 uger?"
+    exemption = "regner du og din arbejdsgiver med, at du er rask inden 26 uger?"
     assert _says(texts, exemption) == (employed and regime_id in FLEXIBLE)
-    assert _says(texts, "Så kan du eller din arbejdsgiver bede om en tidlig samtale.") == employed
+    # With the exemption, the count is "som regel", never "mindst" (rule LO12).
+    how = "som regel" if employed and regime_id in FLEXIBLE else "mindst"
+    assert _says(texts, f"I de første 6 måneder holder vi {how} 4 samtaler med dig.")
+    assert _says(texts, "Så kan du eller din arbejdsgiver bede om en samtale inden for 2 uger.") == employed
     payer = {
-        True: "Din arbejdsgiver betaler løn eller sygedagpenge i de første 30 dage.",
+        True: "Din arbejdsgiver betaler løn eller sygedagpenge de første 30 dage.",
         False: "Din a-kasse betaler sygedagpenge i de første 14 dage.",
     }[employed]
     assert _says(texts, payer)
@@ -413,14 +419,14 @@ def test_unconfirmed_values_the_letter_uses_are_noted():
         (
             "indkaldelse/graense-2026-06-30-dagpenge",
             "indkaldelse/graense-2026-07-01-dagpenge",
-            "3 samtaler med din a-kasse i måned 1 til 3",
-            "2 samtaler med din a-kasse i måned 1 til 3",
+            "3 er med din a-kasse i måned 1 til 3",
+            "2 er med din a-kasse i måned 1 til 3",
         ),
         (
             "indkaldelse/graense-2026-12-31-kontanthjaelp",
             "indkaldelse/graense-2027-01-01-kontanthjaelp",
-            "mindst 4 samtaler om job med jobcenteret.",
-            "mindst 4 samtaler om job med kommunen.",
+            "som regel 4 samtaler om job med jobcenteret.",
+            "som regel 4 samtaler om job med kommunen.",
         ),
         (
             "indkaldelse/graense-2026-12-31-kontanthjaelp",
@@ -451,7 +457,7 @@ def test_boundary_pair_differs_where_the_law_changed(rendered_examples, before, 
 def test_sick_leave_boundary_adds_the_26_week_rule(rendered_examples):
     from extract import comparable
 
-    rule = comparable("regner både du og din arbejdsgiver med, at du er rask inden 26 uger?", "pdf")
+    rule = comparable("regner du og din arbejdsgiver med, at du er rask inden 26 uger?", "pdf")
     before = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-06-30-arbejdsgiver"][3]["pdf"]), "pdf")
     after = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-07-01-arbejdsgiver"][3]["pdf"]), "pdf")
     assert rule not in before and rule in after

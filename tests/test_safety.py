@@ -168,4 +168,4 @@ def test_every_block_knows_its_template_line():
     assert last.source.template == "indkaldelse.md"
     assert source[last.source.line - 1].startswith("Du har en rimelig grund")
     data_runs = [r for r in konsekvens.blocks[1].runs if r.origin.kind == "data"]
-    assert data_runs and data_runs[0].text.startswith("Hvis du ikke kommer til samtalen")
+    assert data_runs and data_runs[0].text.startswith("Deltager du ikke i samtalen")

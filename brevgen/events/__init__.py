@@ -44,6 +44,9 @@ class Event:
     order: ClassVar[int] = 100  # position in lists shown to people
     books_meetings: ClassVar[bool] = False  # its letter can book a meeting (a calendar entry)
     rules: ClassVar[tuple[CrossFieldRule, ...]] = ()
+    # Fields a caseworker writes in their own words ("bring[]" is every item of a list): the
+    # plain-language rules check them before the letter is made, as they check the templates.
+    free_text: ClassVar[tuple[str, ...]] = ()
 
     def derive(self, case: Any, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         """Values the template gets as ``derived``; ``value`` reads the regime table, ``notes``
@@ -69,6 +72,13 @@ class Event:
     def self_service(self, case: Any, derived: dict[str, Any]) -> SelfService | None:
         """A form the citizen must fill in online, with its deadline as the letter prints it."""
         return None
+
+    def facts(self, case: Any, derived: dict[str, Any]) -> dict[str, Any]:
+        """What the letter logic checks need beyond the contacts every letter has (see
+        :class:`brevgen.letter.Facts`): ``benefit``, ``mode``, ``values`` (a dict of other
+        conditions, e.g. ``income``), ``deadlines`` (Deadline), ``moments`` (a dict) and
+        ``contacts`` (extra Contact entries, e.g. the a-kasse)."""
+        return {}
 
     def __repr__(self) -> str:
         return f"<Event {self.name}>"

@@ -17,7 +17,7 @@ from ..casedata import CaseModel, LetterCase, Phone, Text, Url, Venue
 from ..danish_time import local
 from ..derive import citizen_deadline, contact_plan
 from ..errors import Problem
-from ..letter import Appointment
+from ..letter import Appointment, Contact, Deadline
 from ..problems import problem
 from ..regime import Regime, ValueRecorder
 from . import Event, register
@@ -138,21 +138,39 @@ def _meeting_after_letter(case: Summons, regime: Regime | None) -> Iterable[Prob
         yield problem(Summons, "cancel_by", "skal ligge mellem brevets dato og mødet")
 
 
+def _someone_answers_before_the_meeting(case: Summons, regime: Regime | None) -> Iterable[Problem]:
+    """The letter tells the citizen to call to move the meeting: someone must answer in time."""
+    if case.meeting is None or case.cancel_by is not None or case.meeting.start.date() <= case.letter_date:
+        return
+    if not any(workdays.last_call_before(h, case.meeting.start, case.letter_date) for h in (case.caseworker.phone_hours, case.sender.phone_hours)):
+        yield problem(
+            Summons,
+            "caseworker.phone_hours",
+            "hverken sagsbehandleren eller afdelingen har telefontid mellem brevets dato og samtalen, "
+            "så borgeren kan ikke nå at ringe og flytte den. Ret telefontiden, eller flyt samtalen",
+        )
+
+
 # --- derived values ------------------------------------------------------------------------------
 
 
-def _cancel_by(case: Summons, notes: list[str]) -> dt.datetime:
+def _cancel_by(case: Summons, notes: list[str]) -> tuple[dt.datetime, str]:
+    """The "ring senest ..." deadline for moving the meeting, and whom the citizen calls.
+
+    Default: the end of the caseworker's phone hours on the last day they answer before the
+    meeting (the general line's when the caseworker does not answer in time), so the letter
+    never asks for a call nobody takes. A deadline the caseworker set is kept (moved off a
+    weekend or holiday); the letter logic checks that it lies in the printed phone hours."""
     meeting = case.meeting
     if case.cancel_by is None:
-        # Default: by noon on the last working day before the meeting; if the letter comes
-        # later than that, "before the meeting begins".
-        day = workdays.previous_working_day(meeting.start.date())
-        if day < case.letter_date:
-            return meeting.start
-        return dt.datetime.combine(day, dt.time(12, 0))
+        for key, hours in (("caseworker", case.caseworker.phone_hours), ("sender", case.sender.phone_hours)):
+            at = workdays.last_call_before(hours, meeting.start, case.letter_date)
+            if at is not None:
+                return at, key
+        return meeting.start, "sender"  # refused before this by _someone_answers_before_the_meeting
     raw = case.cancel_by
     if workdays.is_working_day(raw.date()):
-        return raw
+        return raw, "caseworker"
     # Nobody answers the phone on a weekend: the next working day if that is still before
     # the meeting, else the last working day before it.
     forward = dt.datetime.combine(workdays.next_working_day(raw.date()), raw.time())
@@ -161,7 +179,7 @@ def _cancel_by(case: Summons, notes: list[str]) -> dt.datetime:
         f"Frist for at flytte eller aflyse: {formatting.short_date(raw)} er {workdays.why_not_working(raw.date())}. "
         f"Fristen er flyttet til {formatting.date_and_time(moved)}."
     )
-    return moved
+    return moved, "caseworker"
 
 
 class SummonsEvent(Event):
@@ -170,7 +188,8 @@ class SummonsEvent(Event):
     model = Summons
     order = 1
     books_meetings = True
-    rules = (_time_or_self_booking, _meeting_mode_details, _a_kasse_for_dagpenge, _meeting_after_letter)
+    rules = (_time_or_self_booking, _meeting_mode_details, _a_kasse_for_dagpenge, _meeting_after_letter, _someone_answers_before_the_meeting)
+    free_text = ("bring[]", "prepare[]", "accessibility[]", "meeting.venue.reception", "self_booking.venue.reception")
 
     def derive(self, case: Summons, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -185,8 +204,28 @@ class SummonsEvent(Event):
             out["booking_consequence"] = value(f"consequence.selvbooking.{case.benefit}")
             return out
         out["meeting_end"] = case.meeting.end
-        out["cancel_by"] = _cancel_by(case, notes)
+        out["cancel_by"], out["cancel_contact"] = _cancel_by(case, notes)
         return out
+
+    def facts(self, case: Summons, derived: dict[str, Any]) -> dict[str, Any]:
+        meeting, booking = case.meeting, case.self_booking
+        venue = meeting.venue if meeting else booking.venue
+        values: dict[str, Any] = {
+            "access": None if venue is None else {True: "ja", False: "nej", None: "ukendt"}[venue.step_free],
+            "who_calls": meeting.phone.who_calls if meeting and meeting.phone else None,
+            "fewer_meetings_possible": bool(derived["contact_plan"].get("note")),
+        }
+        contacts = []
+        if case.a_kasse is not None:
+            contacts.append(Contact("a_kasse", case.a_kasse.name, formatting.phone(case.a_kasse.phone), us=False))
+        if booking is not None:
+            deadlines = [Deadline("book_by", "booke en tid", derived["book_by"], "self_booking.book_by", contact="caseworker")]
+            return {"mode": "selvbooking", "values": values, "contacts": contacts, "deadlines": deadlines}
+        field = "cancel_by" if case.cancel_by is not None else f"{derived['cancel_contact']}.phone_hours"
+        deadlines = [
+            Deadline("cancel_by", "flytte eller aflyse samtalen", derived["cancel_by"], field, serves="samtalen", contact=derived["cancel_contact"])
+        ]
+        return {"mode": meeting.mode, "values": values, "contacts": contacts, "deadlines": deadlines, "moments": {"samtalen": meeting.start}}
 
     def legal_variant(self, case: Summons) -> str:
         return "selvbooking" if case.self_booking is not None else "fast-tid"
@@ -213,11 +252,11 @@ class SummonsEvent(Event):
             location = "Videomøde"
             url = meeting.video.join_url
             details.append(f"Samtalen foregår på video i {meeting.video.platform}. Klik på linket, når samtalen begynder: {url}")
-        details.append(f"Kan du ikke komme, så ring til {caseworker.name} på {formatting.phone(caseworker.phone)}.")
+        details.append(f"Passer tiden ikke, så ring til {caseworker.name} på {formatting.phone(caseworker.phone)}.")
         return Appointment(
             start=start,
             end=start + dt.timedelta(minutes=meeting.duration_minutes),
-            summary=f"Jobsamtale med {case.sender.unit}",
+            summary=f"Samtale om job med {case.sender.unit}",  # "samtale", as the letter says (termer.yml)
             location=location,
             details="\n".join(details),
             organizer_name=caseworker.name,

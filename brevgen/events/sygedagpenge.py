@@ -17,7 +17,7 @@ from ..casedata import CaseModel, LetterCase, Text, Url, Venue
 from ..danish_time import local
 from ..derive import citizen_deadline, contact_plan, our_deadline
 from ..errors import Problem
-from ..letter import Appointment, SelfService
+from ..letter import Appointment, Deadline, SelfService
 from ..problems import problem
 from ..regime import Regime, ValueRecorder
 from . import Event, register
@@ -94,6 +94,7 @@ class SickLeaveEvent(Event):
     order = 3
     books_meetings = True
     rules = (_sick_leave_dates, _first_followup_by_week)
+    free_text = ("first_followup.venue.reception",)
 
     def derive(self, case: SickLeave, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         days = value("deadlines.questionnaire_days")
@@ -125,6 +126,25 @@ class SickLeaveEvent(Event):
             "reassessment": value("sick_leave.reassessment"),
         }
 
+    def facts(self, case: SickLeave, derived: dict[str, Any]) -> dict[str, Any]:
+        followup = case.first_followup
+        values = {
+            "access": None if followup is None else {True: "ja", False: "nej", None: "ukendt"}[followup.venue.step_free],
+            "reported_by": case.reported_by,
+            "expected_duration": case.expected_duration,
+            "employed_exemption": bool(derived["employed_exemption"]),
+            "doctor_certificate": case.doctor_certificate,
+        }
+        deadlines = [Deadline("questionnaire_by", "udfylde oplysningsskemaet", derived["questionnaire_by"], "questionnaire_sent")]
+        first = followup.start if followup is not None else derived["followup_latest"]
+        return {
+            "benefit": "sygedagpenge",
+            "mode": "fremmøde" if followup is not None else None,
+            "values": values,
+            "deadlines": deadlines,
+            "moments": {"samtalen": first},
+        }
+
     def appointment(self, case: SickLeave) -> Appointment | None:
         followup = case.first_followup
         if followup is None:
@@ -133,11 +153,11 @@ class SickLeaveEvent(Event):
         start = local(followup.start)
         details = [f"Første samtale om din sygemelding med {caseworker.name}, {caseworker.title}."]
         details += followup.venue.arrival_lines()
-        details.append(f"Kan du ikke komme, så ring til {caseworker.name} på {formatting.phone(caseworker.phone)}.")
+        details.append(f"Passer tiden ikke, så ring til {caseworker.name} på {formatting.phone(caseworker.phone)}.")
         return Appointment(
             start=start,
             end=start + dt.timedelta(minutes=followup.duration_minutes),
-            summary=f"Opfølgningssamtale med {case.sender.unit}",
+            summary=f"Samtale om din sygemelding med {case.sender.unit}",
             location=followup.venue.one_line(),
             details="\n".join(details),
             organizer_name=caseworker.name,

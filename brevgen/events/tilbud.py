@@ -19,6 +19,7 @@ from .. import formatting, workdays
 from ..casedata import Address, CaseModel, LetterCase, Phone, Text
 from ..derive import citizen_deadline
 from ..errors import Problem
+from ..letter import Contact, Deadline
 from ..problems import problem
 from ..regime import Regime, ValueRecorder
 from . import Event, register
@@ -124,6 +125,7 @@ class OfferEvent(Event):
     model = Offer
     order = 2
     rules = (_offer_dates, _offer_follows_the_regime)
+    free_text = ("offer.title", "offer.purpose", "offer.tasks[]", "offer.schedule", "offer.transport", "reasoning.facts[]", "reasoning.considerations[]")
 
     def derive(self, case: Offer, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         offer = case.offer
@@ -152,7 +154,27 @@ class OfferEvent(Event):
             "income": value(f"offer.income.{offer.kind}"),
             "complaint_body": value("offer.complaint.body"),
             "complaint_procedure": value("offer.complaint.procedure"),
-            "consequence": value(f"consequence.tilbud.{case.benefit}"),
+            # With a wage there is no benefit to deduct for days away (rule LO10).
+            "consequence": value(f"consequence.tilbud_loen.{case.benefit}" if value(f"offer.income.{offer.kind}") == "løn" else f"consequence.tilbud.{case.benefit}"),
+            "refusal": value(f"consequence.tilbud_kort.{case.benefit}"),
+        }
+
+    def facts(self, case: Offer, derived: dict[str, Any]) -> dict[str, Any]:
+        offer = case.offer
+        contacts = []
+        if offer.provider.contact_name:
+            phone = formatting.phone(offer.provider.contact_phone) if offer.provider.contact_phone else None
+            contacts.append(Contact("provider", offer.provider.contact_name, phone, us=False))
+        deadlines = [Deadline("answer_by", "svare på tilbuddet", derived["answer_by"], "answer_by", serves="tilbuddet", contact="caseworker")]
+        if derived["self_found_by"] is not None:
+            field = "self_found_by" if case.self_found_by is not None else "answer_by"
+            deadlines.append(Deadline("self_found_by", "fortælle os om en praktik, du selv har fundet", derived["self_found_by"], field, serves="tilbuddet"))
+        deadlines.append(Deadline("complaint_by", "klage", derived["complaint_by"], "letter_date"))
+        return {
+            "values": {"income": derived["income"], "offer_kind": offer.kind, "self_found": derived["self_found"], "repeated_offer": case.repeated_offer},
+            "contacts": contacts,
+            "deadlines": deadlines,
+            "moments": {"tilbuddet": offer.start_date, "tilbuddet_slutter": offer.end_date},
         }
 
     def reply_by(self, case: Offer, derived: dict[str, Any]) -> dt.date:

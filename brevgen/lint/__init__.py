@@ -115,15 +115,7 @@ def lint_case(event: str, casefile: Path, rules: RuleSet, *, min_level: str = "s
     return report
 
 
-_DEFAULT_RULES: RuleSet | None = None
-
-
-def default_rules() -> RuleSet:
-    """The shipped rule set, loaded once per process (loading runs every rule's examples)."""
-    global _DEFAULT_RULES
-    if _DEFAULT_RULES is None:
-        _DEFAULT_RULES = load_rules()
-    return _DEFAULT_RULES
+from .ruleset import default_rules  # noqa: E402  (the pipeline's checks share it)
 
 
 def lint_text(text: str, name: str = "tekst", *, markdown: bool = True, rules: RuleSet | None = None) -> Report:

@@ -32,6 +32,7 @@ class Context:
     config: Config
     vocab: dict[str, set[str]]
     accept: Exceptions = field(default_factory=lambda: Exceptions(()))
+    terms: list = field(default_factory=list)  # schema.Term entries of termer.yml
 
 
 class CompiledRule:

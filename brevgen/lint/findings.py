@@ -27,6 +27,7 @@ class FindingFields:
     match: str | None = None
     suggestions: tuple[str, ...] = ()
     value: float | None = None
+    field: str | None = None  # logic rules: the case field a caseworker changes to fix it
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Finding(FindingFields):
             "match": self.match,
             "suggestions": list(self.suggestions),
             "value": None if self.value is None else round(self.value, 1),
+            "field": self.field,
             "letters": list(self.letters),
             "silenced": self.silenced is not None,
             "reason": self.silenced,
@@ -132,7 +134,7 @@ class Report:
         """Merge hits into the report's findings; returns how many hits there were."""
         index = {f.key: f for f in self.findings}
         for hit in hits:
-            finding = Finding(hit.rule_id, hit.level, hit.message, hit.location, hit.match, hit.suggestions, hit.value)
+            finding = Finding(hit.rule_id, hit.level, hit.message, hit.location, hit.match, hit.suggestions, hit.value, hit.field)
             existing = index.get(finding.key)
             if existing is None:
                 index[finding.key] = finding

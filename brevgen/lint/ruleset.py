@@ -24,15 +24,17 @@ from pydantic import BaseModel, ValidationError
 from ..errors import BrevgenError
 from ..paths import rules_dir
 from ..problems import field_path, translate
-from . import engines, patterns
+from . import engines, logic, patterns, terms as termsmod
 from .findings import DocumentResult, Hit
 from .lix import lix_counts
-from .schema import PLACEHOLDERS, RULE_ID, RULE_TYPES, Config, Example, RequiredContent, RuleBase
+from .sources import heading_role
+from .schema import PLACEHOLDERS, RULE_ID, RULE_TYPES, Config, Example, RequiredContent, RuleBase, Terms
 from .text import Analyzer, read_abbreviations
 from .units import Document, Location, plain_unit
 
 CONFIG_FILE = "config.yml"
 REQUIRED_FILE = "indhold.yml"
+TERMS_FILE = "termer.yml"
 VOCABULARY_DIR = "vocabulary"
 RESERVED_IDS = re.compile(r"^(KL|IN)\d{2}$")  # findings about suppressions and required content
 
@@ -158,7 +160,8 @@ class RuleSet:
         doc.analyse(self.analyzer)
         hits: list[Hit] = []
         for rule in self.rules:
-            hits.extend(rule.check(doc))
+            if logic.applies(rule, doc):
+                hits.extend(rule.check(doc))
         total, sections = lix_counts(doc, self.config)
         return hits, DocumentResult(doc.name, doc.event, total, sections, findings=len(hits))
 
@@ -192,7 +195,10 @@ def load_rules(root: Path | None = None) -> RuleSet:
     if not abbreviations:
         problems.append(RuleProblem(_rel(vocab_dir / "abbreviations.txt", root), None, None, "listen over forkortelser mangler"))
     accept = patterns.Exceptions(read_word_list(vocab_dir / "accept.txt") if (vocab_dir / "accept.txt").is_file() else ())
-    ctx = engines.Context(config=config, vocab=vocab, accept=accept)
+    terms = _load_model(root / TERMS_FILE, Terms, root, problems, required=False) or Terms()
+    problems.extend(_term_problems(terms, _rel(root / TERMS_FILE, root)))
+    vocab["terms"] = {w.lower() for t in terms.terms for w in (t.term, *t.forms) if not patterns.is_regex(w)}
+    ctx = engines.Context(config=config, vocab=vocab, accept=accept, terms=terms.terms)
     analyzer = Analyzer(abbreviations)
 
     specs: list[tuple[str, RuleBase]] = []
@@ -200,7 +206,7 @@ def load_rules(root: Path | None = None) -> RuleSet:
     for path in sorted(root.rglob("*.yml")) + sorted(root.rglob("*.yaml")):
         rel = _rel(path, root)
         if path.parent == root or path.parts[-2].startswith("_"):
-            continue  # config.yml, indhold.yml, _schema/
+            continue  # config.yml, indhold.yml, termer.yml, _schema/
         spec = _load_rule(path, rel, problems, vocab)
         if spec is None:
             continue
@@ -217,7 +223,7 @@ def load_rules(root: Path | None = None) -> RuleSet:
     compiled: list[engines.CompiledRule] = []
     for rel, spec in specs:
         try:
-            rule = engines.compile_rule(spec, ctx)
+            rule = compile_rule(spec, ctx)
         except (patterns.PatternError, re.error) as exc:
             problems.append(RuleProblem(rel, None, None, str(exc)))
             continue
@@ -225,9 +231,77 @@ def load_rules(root: Path | None = None) -> RuleSet:
         if spec.enabled and spec.id not in config.disabled:
             compiled.append(rule)
 
+    problems.extend(_run_term_examples(terms, compiled, _rel(root / TERMS_FILE, root), analyzer))
     if problems:
         raise RuleSetError(problems)
     return RuleSet(root, config, required, compiled, analyzer, vocab, files={s.id: rel for rel, s in specs})
+
+
+def _term_problems(terms: Terms, rel: str) -> list[RuleProblem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for i, term in enumerate(terms.terms):
+        key = term.term.lower()
+        if key in seen:
+            problems.append(RuleProblem(rel, None, f"terms[{i}].term", f"'{term.term}' står også som terms[{seen[key]}]"))
+        seen[key] = i
+        if term.legal and not (term.explanation and term.explained_by):
+            problems.append(RuleProblem(rel, None, f"terms[{i}]", f"'{term.term}' er et fagord (legal: true): skriv explanation og explained_by"))
+        for j, pattern in enumerate([*term.forms, *term.banned, *term.explained_by]):
+            try:
+                patterns.pattern_source(pattern)
+            except patterns.PatternError as exc:
+                problems.append(RuleProblem(rel, None, f"terms[{i}]", str(exc)))
+    return problems
+
+
+def _run_term_examples(terms: Terms, compiled: list, rel: str, analyzer: Analyzer) -> list[RuleProblem]:
+    """Each term's own examples against the terminology rules; a legal term's explanation must
+    satisfy the glossary check, and the bare term must not."""
+    rules = [r for r in compiled if r.spec.type == "terminology"]
+    if not rules:
+        return []
+    problems = []
+
+    def hits(text: str) -> list[Hit]:
+        doc = Document([plain_unit(p.strip()) for p in re.split(r"\n\s*\n", text) if p.strip()], Location(None, origin="file"), name="eksempel")
+        doc.analyse(analyzer)
+        return [h for r in rules for h in r.check(doc)]
+
+    for i, term in enumerate(terms.terms):
+        for j, text in enumerate(term.examples.flags):
+            if not hits(text):
+                problems.append(RuleProblem(rel, None, f"terms[{i}].examples.flags[{j}]", f"reglerne fanger ikke eksemplet: {text!r}"))
+        for j, text in enumerate(term.examples.passes):
+            found = hits(text)
+            if found:
+                problems.append(RuleProblem(rel, None, f"terms[{i}].examples.passes[{j}]", f"reglerne fanger eksemplet ({found[0].match!r}): {text!r}"))
+        for b in term.banned:
+            if not patterns.is_regex(b) and not hits(f"Her står {b} i en sætning."):
+                problems.append(RuleProblem(rel, None, f"terms[{i}].banned", f"'{b}' bliver ikke fanget"))
+        if term.legal and term.explanation:
+            found = [h for h in hits(term.explanation) if h.rule_id in {r.id for r in rules if r.spec.check == "explained"}]
+            if found:
+                problems.append(RuleProblem(rel, None, f"terms[{i}].explanation", f"forklaringen forklarer ikke '{term.term}' efter explained_by"))
+    return problems
+
+
+_DEFAULT: dict[Path, RuleSet] = {}
+
+
+def default_rules() -> RuleSet:
+    """The rule set in ``rules_dir()`` (BREVGEN_RULES or plain_language_rules/), loaded once per
+    process: loading runs every rule's examples. The pipeline's checks and the lint share it."""
+    root = rules_dir().resolve()
+    if root not in _DEFAULT:
+        _DEFAULT[root] = load_rules(root)
+    return _DEFAULT[root]
+
+
+def compile_rule(spec: RuleBase, ctx: engines.Context) -> engines.CompiledRule:
+    """Text rules (engines) and the letter logic, contradiction and rare-word rules (logic)."""
+    kinds = {**engines.ENGINES, **logic.ENGINES, **termsmod.ENGINES}
+    return kinds[spec.type](spec, ctx)  # type: ignore[attr-defined]
 
 
 def read_word_list(path: Path) -> list[str]:
@@ -324,12 +398,27 @@ def _semantic_checks(spec: RuleBase, rel: str, node, vocab, problems: list[RuleP
     if spec.examples.fixes:
         if spec.type != "substitution":  # type: ignore[attr-defined]
             add(("examples", "fixes"), "fixes kan kun bruges i en substitution-regel")
-    for attr in ("tokens", "exceptions", "words"):
+    for attr in ("tokens", "exceptions", "words", "statement", "contradicts", "call_words", "write_words", "us_words"):
         for i, pattern in enumerate(getattr(spec, attr, []) or []):
             try:
                 patterns.pattern_source(pattern)
             except patterns.PatternError as exc:
                 add((attr, i), str(exc))
+    for g, group in enumerate(getattr(spec, "says", []) or []):
+        for i, pattern in enumerate(group):
+            try:
+                patterns.pattern_source(pattern)
+            except patterns.PatternError as exc:
+                add(("says", g, i), str(exc))
+    for i, statement in enumerate(getattr(spec, "statements", []) or []):
+        try:
+            patterns.pattern_source(statement.says)
+        except patterns.PatternError as exc:
+            add(("statements", i, "says"), str(exc))
+    if spec.type == "logic":  # type: ignore[attr-defined]
+        needs = {"dates_agree": "statements", "must_say": "says", "before_signature": "after_signature"}.get(spec.check)  # type: ignore[attr-defined]
+        if needs and not getattr(spec, needs):
+            add((needs,), f"check: {spec.check} kræver {needs}")  # type: ignore[attr-defined]
     for i, key in enumerate(getattr(spec, "swap", {}) or {}):
         try:
             patterns.pattern_source(key)
@@ -347,12 +436,38 @@ def message_fields_safe(template: str) -> set[str]:
 # --- examples ----------------------------------------------------------------------------------
 
 
+_ROLE_MARK = re.compile(r"^\[(?P<role>[\w-]+)\]\s*")
+
+
 def example_document(example: Example, rule: engines.CompiledRule, analyzer: Analyzer) -> Document:
+    """An example as a document: paragraphs split at blank lines; "## " makes a heading (whose
+    role, from config's file_heading_roles, covers what follows), "[rolle] " gives one paragraph
+    a role; ``facts`` are the case behind it."""
     scope = rule.spec.scope
     kind = example.kind or ("body" if "body" in scope else scope[0])
-    roles = (example.role,) if example.role else ()
-    units = [plain_unit(p.strip(), kind, roles) for p in re.split(r"\n\s*\n", example.text) if p.strip()]
-    return Document(units, Location(None, origin="file"), name="eksempel").analyse(analyzer)
+    base = (example.role,) if example.role else ()
+    heading_roles = rule.ctx.config.file_heading_roles
+    units = []
+    section: tuple[str, ...] = ()
+    for part in (p.strip() for p in re.split(r"\n\s*\n", example.text)):
+        if not part:
+            continue
+        if part.startswith("## "):
+            title = part[3:].strip()
+            section = heading_role(title, heading_roles)
+            units.append(plain_unit(title, "heading", base + section))
+            continue
+        mark = _ROLE_MARK.match(part)
+        roles = base + section
+        if mark:
+            roles, part = base + (mark.group("role"),), part[mark.end() :]
+        units.append(plain_unit(part, kind, roles))
+    facts = logic.facts_from_example(example.facts) if example.facts is not None else None
+    return Document(units, Location(None, origin="file"), name="eksempel", facts=facts).analyse(analyzer)
+
+
+def example_hits(rule: engines.CompiledRule, doc: Document) -> list[Hit]:
+    return rule.check(doc) if logic.applies(rule, doc) else []
 
 
 def run_examples(rule: engines.CompiledRule, rel: str, ctx: engines.Context, analyzer: Analyzer) -> list[RuleProblem]:
@@ -365,16 +480,26 @@ def run_examples(rule: engines.CompiledRule, rel: str, ctx: engines.Context, ana
 
     for i, item in enumerate(examples.flags):
         ex = as_example(item)
-        hits = rule.check(example_document(ex, rule, analyzer))
+        try:
+            hits = example_hits(rule, example_document(ex, rule, analyzer))
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(RuleProblem(rel, None, f"examples.flags[{i}]", f"eksemplet kan ikke læses: {exc}"))
+            continue
         if not hits:
             problems.append(RuleProblem(rel, None, f"examples.flags[{i}]", f"reglen fanger ikke eksemplet: {ex.text!r}"))
         elif ex.message is not None and hits[0].message != ex.message:
             problems.append(RuleProblem(rel, None, f"examples.flags[{i}]", f"forventede beskeden {ex.message!r}, fik {hits[0].message!r}"))
         elif ex.level is not None and hits[0].level != ex.level:
             problems.append(RuleProblem(rel, None, f"examples.flags[{i}]", f"forventede niveau {ex.level}, fik {hits[0].level}"))
+        elif ex.field is not None and hits[0].field != ex.field:
+            problems.append(RuleProblem(rel, None, f"examples.flags[{i}]", f"forventede feltet {ex.field!r}, fik {hits[0].field!r}"))
     for i, item in enumerate(examples.passes):
         ex = as_example(item)
-        hits = rule.check(example_document(ex, rule, analyzer))
+        try:
+            hits = example_hits(rule, example_document(ex, rule, analyzer))
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(RuleProblem(rel, None, f"examples.passes[{i}]", f"eksemplet kan ikke læses: {exc}"))
+            continue
         if hits:
             problems.append(
                 RuleProblem(rel, None, f"examples.passes[{i}]", f"reglen fanger eksemplet, men skulle lade det passere: {ex.text!r} ({hits[0].match!r})")

@@ -2,13 +2,20 @@
 
 So communications staff can check an old letter from another case system. Positions:
 
-- .md, .txt: file:line:col of every character (Markdown markup is stripped first).
+- .md: file:line:col of every character (Markdown markup is stripped first).
+- .txt: one paragraph per line (a text exported from a case system writes each paragraph on
+  its own line); file:line:col.
 - .html: the element's line (lxml ``sourceline``); roles from ``data-role`` attributes and the
   event from ``<meta name="brevgen-event">``, so a letter brevgen made is checked for
   required content too. The letterhead (address block) is not linted.
-- .docx: "line" is the paragraph number in the document (Word has no lines).
-- .pdf: text extracted with pdfminer.six; "line" is the line in the extracted text. Page
-  numbers ("Side 1 af 2") are dropped.
+- .docx: "line" is the paragraph number in the document (Word has no lines). What stands
+  before the first heading (the letterhead table) is not linted.
+- .pdf: read with pdfminer.six's layout analysis: lines in a larger or bold font are
+  headings, a gap starts a paragraph, "•" starts a list item; "line" is the line of that
+  reading. Page numbers ("Side 1 af 2") are dropped.
+
+The letterhead and the address (sender, recipient, "Dato:", "Sagsnummer:") are not linted in
+any format: a case number is not an abbreviation to explain, an address is not a sentence.
 
 Plain files have no roles. A heading that starts with a word in ``config.yml``'s
 ``file_heading_roles`` ("Regler", "Klagevejledning", "Hvem kan du kontakte") gives the text under
@@ -84,6 +91,22 @@ def heading_role(text: str, heading_roles: dict[str, str]) -> tuple[str, ...]:
     return ()
 
 
+# --- the letterhead --------------------------------------------------------------------------------
+
+_META_LABEL = re.compile(r"^\s*(?:Dato|Sagsnummer|Sagsnr\.?|J\.\s?nr\.?|Journalnummer|Vores reference|Deres reference)\s*:", re.I)
+_SIGNATURE = re.compile(r"^\s*(?:Med venlig hilsen|Venlig hilsen|Med venlige hilsner)\b", re.I)
+
+
+def letterhead_end(lines: list[str], look: int = 40) -> int:
+    """How many of the first lines are letterhead: up to the last "Dato:" / "Sagsnummer:" line
+    among the first ``look`` lines (0 when there is none)."""
+    end = 0
+    for i, line in enumerate(lines[:look]):
+        if _META_LABEL.match(line) or re.search(r"\s{3,}(?:Dato|Sagsnummer)\s*:", line):
+            end = i + 1
+    return end
+
+
 # --- Markdown and plain text -------------------------------------------------------------------
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+")
@@ -109,7 +132,11 @@ def _md_line(builder: _Builder, text: str, line: int, col0: int, markdown: bool)
     builder.add(text[pos:], line, col0 + pos)
 
 
-def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: dict[str, str] | None = None) -> Document:
+def read_text_document(
+    text: str, file: str, *, markdown: bool, heading_roles: dict[str, str] | None = None, per_line: bool = False, skip_letterhead: bool = False
+) -> Document:
+    """``per_line``: every line is a paragraph (.txt); ``skip_letterhead``: leave out the
+    sender, address, date and case number above the letter (.txt and .pdf)."""
     heading_roles = heading_roles or {}
     lines = text.split("\n")
     start = 0
@@ -117,10 +144,21 @@ def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: d
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
         if end is not None:
             start = end + 1
+    if skip_letterhead:
+        start = max(start, letterhead_end(lines))
     units: list[Unit] = []
     paragraph: list[tuple[int, str]] = []  # (line number, text)
     section = ""
     roles: tuple[str, ...] = ()
+
+    def _line_heading(i: int) -> bool:
+        """One line per paragraph (.txt): a heading is a short line, one phrase (no full stop
+        inside, none or "?" at the end), and the next line does not go on with a small letter."""
+        one = lines[i].strip()
+        if len(one) > 60 or ". " in one or (one.endswith(_TERMINAL) and not one.endswith("?")):
+            return False
+        nxt = next((x.strip() for x in lines[i + 1 :] if x.strip()), "")
+        return not nxt[:1].islower()
 
     def flush() -> None:
         nonlocal paragraph, section, roles
@@ -145,8 +183,15 @@ def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: d
             if i < len(paragraph) - 1:
                 builder.add("\n" if (short_lines or hard_break) else " ", n, len(raw) + 1)
         one = paragraph[0][1].strip()
-        if not markdown and not item and len(paragraph) == 1 and len(one) <= 80 and not one.endswith(_TERMINAL):
+        if per_line:
+            if not item and _line_heading(paragraph[0][0] - 1):
+                kind = "heading"
+        elif not markdown and not item and len(paragraph) == 1 and len(one) <= 80 and not one.endswith(_TERMINAL):
             kind = "heading"  # a short line on its own, without a full stop, in a text letter
+        if _SIGNATURE.match(one):
+            section, roles = "Med venlig hilsen", ("hilsen",)  # the signature: its own part
+        elif kind == "heading" and roles == ("hilsen",) and not heading_role(one, heading_roles):
+            kind = "body"  # the name and title under "Med venlig hilsen" belong to the signature
         if kind == "heading":
             section = " ".join(_MD_INLINE.sub("", one).split())
             roles = heading_role(section, heading_roles)
@@ -155,7 +200,27 @@ def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: d
             units.append(unit)
         paragraph = []
 
+    subject_lines: set[int] = set()
+    if per_line and skip_letterhead and start:
+        # After the letterhead comes the subject: its first line and any line that goes on
+        # with a small letter (a headline wrapped over two lines).
+        first = next((i for i in range(start, len(lines)) if lines[i].strip()), None)
+        if first is not None:
+            subject_lines.add(first)
+            while first + 1 < len(lines) and lines[first + 1].strip()[:1].islower():
+                first += 1
+                subject_lines.add(first)
+    if subject_lines:
+        builder = _Builder(file)
+        for i in sorted(subject_lines):
+            builder.add(lines[i].strip() + " ", i + 1, 1)
+        unit = builder.unit("subject")
+        if unit:
+            units.append(unit)
+
     for n in range(start, len(lines)):
+        if n in subject_lines:
+            continue
         raw = lines[n]
         if _PAGE_NUMBER.match(raw) or raw.strip() in ("\f",):
             flush()
@@ -175,7 +240,7 @@ def read_text_document(text: str, file: str, *, markdown: bool, heading_roles: d
             if unit:
                 units.append(unit)
             continue
-        if _LIST_ITEM.match(raw) and paragraph:
+        if (_LIST_ITEM.match(raw) or per_line) and paragraph:
             flush()
         paragraph.append((n + 1, raw))
     flush()
@@ -259,6 +324,15 @@ def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None
     section = ""
     roles: tuple[str, ...] = ()
 
+    def is_heading(par: DocxParagraph) -> bool:
+        style = (par.style.name if par.style is not None else "") or ""
+        return style.startswith(("Heading", "Overskrift", "Title", "Titel")) and bool(par.text.strip())
+
+    body = list(doc.element.body.iterchildren())
+    # The letterhead (a table of sender, address, date and case number) stands before the first
+    # heading: start there when the document has headings.
+    first = next((i for i, child in enumerate(body) if child.tag.rsplit("}", 1)[-1] == "p" and is_heading(DocxParagraph(child, doc))), 0)
+
     def paragraph_unit(par: DocxParagraph, kind: str | None) -> None:
         nonlocal number, section, roles
         number += 1
@@ -273,14 +347,19 @@ def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None
         if kind == "heading" and par.text.strip():
             section = " ".join(par.text.split())
             roles = heading_role(section, heading_roles)
+        elif _SIGNATURE.match(par.text):
+            section, roles = "Med venlig hilsen", ("hilsen",)
         builder = _Builder(file)
         builder.add(par.text, number, 1)
         unit = builder.unit(kind, roles, section)
         if unit:
             units.append(unit)
 
-    for child in doc.element.body.iterchildren():
+    for index, child in enumerate(body):
         tag = child.tag.rsplit("}", 1)[-1]
+        if index < first:
+            number += len(child.findall(".//" + child.tag.rsplit("}", 1)[0] + "}p")) if tag == "tbl" else 1
+            continue
         if tag == "p":
             paragraph_unit(DocxParagraph(child, doc), None)
         elif tag == "tbl":
@@ -297,6 +376,89 @@ def pdf_text(path: Path) -> str:
     return extract_text(str(path))
 
 
+_PDF_BULLET = re.compile(r"^[•\u2022\u25aa\u2013-]\s*$")
+
+
+def pdf_markdown(path: Path) -> str:
+    """A PDF letter as Markdown, read from its layout (pdfminer.six): the most common font
+    size is the body; a line in a larger font, or short and all bold, is a heading; a gap
+    larger than the line spacing starts a paragraph; a "•" starts a list item. The
+    letterhead above "Dato:" / "Sagsnummer:" on page 1 and page numbers are left out."""
+    import statistics
+    from collections import Counter
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
+
+    rows: list[tuple[int, float, float, float, float, str]] = []  # page, top, bottom, x0, size, bold, text
+    sizes: Counter = Counter()
+    for page_no, page in enumerate(extract_pages(str(path))):
+        for element in page:
+            if not isinstance(element, LTTextContainer):
+                continue
+            for line in element:
+                if not isinstance(line, LTTextLine):
+                    continue
+                chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+                text = line.get_text().rstrip("\n")
+                if not chars or not text.strip():
+                    continue
+                size = round(statistics.median(c.size for c in chars), 1)
+                bold = sum("bold" in c.fontname.lower() for c in chars) / len(chars)
+                sizes[size] += len(chars)
+                rows.append((page_no, page.height - line.y1, page.height - line.y0, line.x0, size, bold, text))
+    if not rows:
+        return ""
+    body = sizes.most_common(1)[0][0]
+    rows.sort(key=lambda r: (r[0], round(r[1] / 3), r[3]))
+    # Lines at the same height are one line (a bullet and its text).
+    merged: list[list] = []
+    for row in rows:
+        if merged and merged[-1][0] == row[0] and abs(merged[-1][1] - row[1]) < 3:
+            last = merged[-1]
+            last[6] = (last[6].rstrip() + " " + row[6].strip()) if _PDF_BULLET.match(last[6]) else last[6] + " " + row[6].strip()
+            last[5] = max(last[5], row[5]) if _PDF_BULLET.match(row[6]) else min(last[5], row[5]) if last[5] else row[5]
+            continue
+        merged.append(list(row))
+    merged = [m for m in merged if not _PAGE_NUMBER.match(m[6])]
+    meta = [m for m in merged if m[0] == 0 and _META_LABEL.match(m[6].strip())]
+    if meta:
+        cut = max(m[2] for m in meta)
+        merged = [m for m in merged if m[0] > 0 or m[1] > cut]
+    out: list[str] = []
+    prev = None
+    for page_no, top, bottom, x0, size, bold, text in merged:
+        text = text.strip()
+        heading = size >= body + 0.9 or (bold >= 0.9 and len(text) <= 60 and not text.endswith((".", ",", ":")))
+        bullet = _PDF_BULLET.match(text[:1] + " ") if text[:1] in "•\u2022" else None
+        gap = None if prev is None or prev[0] != page_no else top - prev[2]
+        joined = (
+            prev is not None
+            and not bullet
+            and prev[4] == heading
+            and (gap is None or gap < 0.45 * size)
+            and not (heading and prev[5] != size)
+        )
+        if joined and out:
+            out[-1] += " " + text if not heading else " " + text
+        else:
+            if bullet:
+                out.append("- " + text.lstrip("•\u2022 ").strip())
+            elif heading:
+                out.append("## " + text)
+            else:
+                out.append(text)
+        prev = (page_no, top, bottom, x0, heading, size)
+    # "Med venlig hilsen" and the name under it: the signature is its own part.
+    result: list[str] = []
+    for block in out:
+        if _SIGNATURE.match(block) and not block.startswith("## "):
+            result += ["## Med venlig hilsen", block[len("Med venlig hilsen"):].strip() or "-"]
+        else:
+            result.append(block)
+    return "\n\n".join(b for b in result if b.strip())
+
+
 def read_source(path: Path, display: str | None = None, heading_roles: dict[str, str] | None = None) -> Source:
     file = display or str(path)
     roles = heading_roles or {}
@@ -304,11 +466,12 @@ def read_source(path: Path, display: str | None = None, heading_roles: dict[str,
     if suffix in (".md", ".markdown"):
         return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=True, heading_roles=roles))
     if suffix == ".txt":
-        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=False, heading_roles=roles))
+        text = path.read_text(encoding="utf-8")
+        return Source(read_text_document(text, file, markdown=False, heading_roles=roles, per_line=True, skip_letterhead=True))
     if suffix in (".html", ".htm"):
         return read_html(path.read_bytes(), file)
     if suffix == ".docx":
         return Source(read_docx(path, file, roles))
     if suffix == ".pdf":
-        return Source(read_text_document(pdf_text(path), file, markdown=False, heading_roles=roles))
+        return Source(read_text_document(pdf_markdown(path), file, markdown=True, heading_roles=roles))
     raise UsageError(f"{file}: kan ikke læse filtypen '{suffix or '(ingen)'}'. Brug {', '.join(SUFFIXES)}")

@@ -10,8 +10,9 @@ shorter and LIX look better than they are. The rules here:
 - A number followed by "." is an ordinal ("3. marts", "2. th.", "1. sal") when the next token
   is a lower-case word or a number; before a capital letter or at the end it ends a sentence.
 - A single capital letter with a full stop is an initial ("H. C. Andersen").
-- URLs, e-mail addresses, Danish phone numbers ("46 11 22 33") and decimal numbers are one
-  token each, so their dots and spaces split nothing.
+- URLs (also without "https://": "www.kk.dk", "job.jobnet.dk/booking"), e-mail addresses,
+  Danish phone numbers ("46 11 22 33") and decimal numbers are one token each, so their dots
+  and spaces split nothing.
 - "!", "?" and "…" always end a sentence; ":" and ";" never do.
 - A line break (``<br>`` in a letter, a line in an address block) ends a sentence.
 - The end of a unit (heading, paragraph, list item, table cell) ends a sentence.
@@ -76,9 +77,10 @@ class Analyzer:
         abbr = "|".join(re.escape(a) for a in alternatives) or r"(?!x)x"
         self._token = re.compile(
             rf"""
-            (?P<url>(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"»”])
+            (?P<url>(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"»”]
+                |(?<![\w@.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:dk|com|org|net|eu|nu|io|gov|info)(?![\w-])(?:/[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"»”])?)
             |(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
-            |(?P<phone>(?<![\w.,])(?:\+45[ ]?)?\d{{2}}(?:[ ]\d{{2}}){{3}}(?![\w]|[.,]\d))
+            |(?P<phone>(?<![\w.,])(?:\+45[ \xa0]?)?\d{{2}}(?:[ \xa0]\d{{2}}){{3}}(?![\w]|[.,]\d))
             |(?P<abbr>(?<!\w)(?i:{abbr})(?![\w]))
             |(?P<number>\d+(?:[.,:/]\d+)*(?:[-–]\d+(?:[.,:/]\d+)*)?[^\W\d_]*)
             |(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+|-\d+)*)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..letter import Heading, Letter, ListBlock, Paragraph, Run, Table
 from .text import Analysis, Analyzer
@@ -88,6 +89,7 @@ class Document:
     anchor: Location
     name: str = ""  # what a person calls it: an example case, a file
     event: str | None = None
+    facts: Any = None  # brevgen.letter.Facts of the case behind a composed letter; None for a file
 
     def analyse(self, analyzer: Analyzer) -> Document:
         for unit in self.units:
@@ -220,7 +222,7 @@ def letter_document(
             unit = _runs_unit(runs, kind, roles, placer)
             if unit is not None:
                 units.append(unit)
-    return Document(units, anchor or Location(None, origin="letter"), name=name, event=letter.meta.event)
+    return Document(units, anchor or Location(None, origin="letter"), name=name, event=letter.meta.event, facts=letter.meta.facts)
 
 
 def plain_unit(text: str, kind: str = "body", roles: tuple[str, ...] = (), file: str | None = None, line: int = 1) -> Unit:

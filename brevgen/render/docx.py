@@ -51,12 +51,19 @@ ACCENT = RGBColor(0x00, 0x50, 0x7A)
 MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 
 # Page geometry, the same as templates/da/brev.css (@media print).
-PAGE_MARGIN_MM = (20, 20, 22, 20)  # top, right, bottom, left
+PAGE_MARGIN_MM = (20, 20, 18, 20)  # top, right, bottom, left
+# Body text in a 134 mm column (at most about 75 characters a line at 11 pt), as in the PDF:
+# a right indent on the Normal style, which the letterhead and the list of rules undo.
+BODY_WIDTH_MM = 134
+BODY_SIZE_PT = 11
+# Line height 1.3 x the font size, as the stylesheet's line-height: Word's "multiple" is relative
+# to the font's own line height (Noto Sans: 1.362 em), so 1.3 / 1.362 of single spacing.
+LINE_MULTIPLE = round(240 * 1.3 / 1.362)
 # The envelope window (C5/DL, DIN 5008 form B address field), from the page's top left
 # corner in mm: x, y, width, height. The address starts 50 mm down, 5 mm into the field.
 WINDOW = (20, 50, 85, 40)
 SENDER_ROW_MM = WINDOW[1] - PAGE_MARGIN_MM[0]  # from the top margin down to the window
-BODY_GAP_MM = 12  # window bottom (90 mm) to the subject heading (102 mm), as in the PDF
+BODY_GAP_MM = 3  # window bottom (90 mm) to the subject heading (93 mm), as in the PDF
 
 STYLES_WITH_EFFECTS_RT = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 CUSTOM_PROPERTIES_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -110,11 +117,16 @@ def _prepare_styles(doc) -> None:
     styles = doc.styles
     normal = styles["Normal"]
     normal.font.name = FONT
-    normal.font.size = Pt(10.5)
+    normal.font.size = Pt(BODY_SIZE_PT)
     rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         rfonts.set(qn(attr), FONT)
-    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.space_after = Pt(5)
+    text_width = 210 - PAGE_MARGIN_MM[1] - PAGE_MARGIN_MM[3]
+    normal.paragraph_format.right_indent = Mm(text_width - BODY_WIDTH_MM)
+    spacing = normal.element.get_or_add_pPr().get_or_add_spacing()
+    spacing.set(qn("w:line"), str(LINE_MULTIPLE))
+    spacing.set(qn("w:lineRule"), "auto")
     if "Hyperlink" not in [s.name for s in styles]:
         link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
         link.font.color.rgb = ACCENT
@@ -132,8 +144,8 @@ def _prepare_styles(doc) -> None:
             rfonts.attrib.pop(qn(attr), None)
         style.paragraph_format.keep_with_next = True  # never a heading alone at a page end
     styles["Heading 1"].font.size = Pt(15)
-    styles["Heading 2"].font.size = Pt(12)
-    styles["Heading 3"].font.size = Pt(10.5)
+    styles["Heading 2"].font.size = Pt(12.5)
+    styles["Heading 3"].font.size = Pt(BODY_SIZE_PT)
     styles["Heading 3"].font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
     styles["Footer"].font.size = Pt(9)
     styles["Footer"].font.color.rgb = MUTED
@@ -393,8 +405,21 @@ def _block(doc, block: Block) -> None:
         before = set(doc.element.body.iterchildren(qn("w:p")))
         for child in block.blocks:
             _block(doc, child)
+        added = [p for p in doc.element.body.iterchildren(qn("w:p")) if p not in before]
         if block.role in ("kontakt", "hilsen", "kort-fortalt", "frist"):
-            _keep_together([p for p in doc.element.body.iterchildren(qn("w:p")) if p not in before])
+            _keep_together(added)
+        if block.role == "kontakt" and added:
+            _ppr_set(added[-1], "keepNext")  # the signature never stands alone on a page
+        if block.role == "lovgrundlag":
+            for p in added:  # the list of rules: 10 pt over the full width, as in the PDF
+                _ppr_set(p, "ind", right="0")
+                for r in p.iter(_W_R):
+                    rpr = r.find(_W_RPR)
+                    if rpr is None:
+                        rpr = etree.Element(_W_RPR)
+                        r.insert(0, rpr)
+                    if rpr.find(_W_SZ) is None:
+                        etree.SubElement(rpr, _W_SZ).set(_W_VAL, "20")
     else:
         raise TypeError(block)
 
@@ -407,10 +432,11 @@ def _keep_together(paragraphs) -> None:
         _ppr_set(p, "keepLines")
 
 
-def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float = 10.5, align: str | None = None, space_before_mm: float = 0):
+def _cell_text(cell, lines: list[str], *, bold_first: bool = False, size: float = 11, align: str | None = None, space_before_mm: float = 0):
     p = cell.paragraphs[0]._p
     spacing = {"before": str(Mm(space_before_mm).twips)} if space_before_mm else {}
     _ppr_set(p, "spacing", **spacing, after="0")
+    _ppr_set(p, "ind", right="0")  # the letterhead uses the full width
     if align is not None:
         _ppr_set(p, "jc", val=align)
     for i, line in enumerate(lines):

@@ -20,6 +20,11 @@ OFFICIALESE_FINDINGS = {
     (11, 1, "KS06"), (11, 65, "KS01"), (11, 87, "KS01"),
     (13, 1, "KS01"), (13, 1, "KS07"), (13, 1, "KS09"), (13, 22, "KS01"), (13, 22, "KS04"), (13, 33, "KS01a"),
     (13, 47, "KS02"), (13, 61, "KS01a"), (13, 88, "KS13a"), (13, 113, "KS01a"), (13, 118, "KS02"),
+    # Rare words (wordfreq), terms and the glossary (termer.yml):
+    (11, 18, "KS25"),  # 'udeblivelse'
+    (11, 35, "TE02"),  # 'rimelig grund' not explained
+    (11, 80, "TE01"),  # 'ydelse' for the benefit's name
+    (13, 141, "TE01"),  # 'stå til rådighed'
 }
 
 

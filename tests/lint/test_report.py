@@ -20,7 +20,7 @@ def test_text_lines_look_like_a_compiler(rules):
     lines = text.splitlines()
     assert f"{LETTER}:5:1: error KS01 Skriv 'Hvis' i stedet for 'Såfremt'." in lines
     assert f"{LETTER}:7:23: warning KS20 Skriv datoen '3/3-26' med ugedag og månedens navn, fx 'mandag den 3. marts 2026'." in lines
-    assert lines[-1] == "I alt: 21 fejl, 12 advarsler, 0 forslag; 0 undertrykt med begrundelse."
+    assert lines[-1] == "I alt: 24 fejl, 12 advarsler, 1 forslag; 0 undertrykt med begrundelse."
 
 
 def test_text_says_where_template_findings_come_from(rules, template_report):  # noqa: F811
@@ -53,7 +53,7 @@ def test_json_is_versioned_and_complete(rules, template_report):  # noqa: F811
         {
             "rule": "KS01a", "level": "warning", "message": "Skriv 'også' eller 'desuden' i stedet for 'endvidere'.",
             "file": f"{root}/indkaldelse.md", "line": 13, "column": 12, "origin": "template", "inserted_at": None,
-            "match": "endvidere", "suggestions": ["også", "desuden"], "value": None,
+            "match": "endvidere", "suggestions": ["også", "desuden"], "value": None, "field": None,
             "letters": ["indkaldelse/dagpenge-fremmoede", "indkaldelse/dagpenge-telefon"], "silenced": True,
             "reason": "fast vending fra Ankestyrelsen",
         }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from brevgen.lint.ruleset import Example, RuleSetError, apply_fix, example_document, load_rules
+from brevgen.lint.ruleset import Example, RuleSetError, apply_fix, example_document, example_hits, load_rules
 from brevgen.paths import rules_dir as default_rules_dir
 
 RULES_DIR = default_rules_dir()
@@ -36,13 +36,15 @@ def test_rule_example(rules, rule_id, group, index):
         assert apply_fix(rule, item.from_, rules.analyzer) == item.to
         return
     example = item if isinstance(item, Example) else Example(text=item)
-    hits = rule.check(example_document(example, rule, rules.analyzer))
+    hits = example_hits(rule, example_document(example, rule, rules.analyzer))
     if group == "flags":
         assert hits, f"{rule_id} should flag {example.text!r}"
         if example.message:
             assert hits[0].message == example.message
         if example.level:
             assert hits[0].level == example.level
+        if example.field:
+            assert hits[0].field == example.field
     else:
         assert hits == [], f"{rule_id} should pass {example.text!r}"
 

@@ -41,9 +41,9 @@ def test_txt_letter_keeps_lines_columns_and_reads_headings(tmp_path, rules):
     assert (saafremt.location.line, saafremt.location.col) == (7, 1)
     # "Regler" is a heading, so the § reference under it is where it belongs.
     assert not any(rule == "KS15" for _, rule in found)
-    # The address block is three short lines, not one long sentence.
+    # One paragraph per line: the address block is three short lines, not one long sentence.
     source = read_source(path)
-    assert source.document.units[0].text == "Jobcenter Rudersdal\nStationsvej 36\n3460 Birkerød"
+    assert [u.text for u in source.document.units[:3]] == ["Jobcenter Rudersdal", "Stationsvej 36", "3460 Birkerød"]
 
 
 def test_markdown_markup_is_stripped_but_columns_still_point_into_the_file(tmp_path, rules):
