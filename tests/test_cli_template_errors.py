@@ -61,7 +61,7 @@ def test_cli_render_reports_an_unknown_filter_inside_an_if_without_a_traceback(b
     assert "Traceback" not in run.stderr
     assert run.stderr.strip() == f"fejl: indkaldelse.md:{line}: " + (
         "Filteret 'tlff' findes ikke. Mente du 'tlf'? Du kan bruge: capitalize, dato, dato_kl, first, join, kl, "
-        "kort_dato, kr, last, length, lower, tal, tidsrum, tlf, trim, upper."
+        "kort_dato, kr, last, length, link, lower, tal, telefontid, tidsrum, tlf, trim, upper."
     )
 
 
@@ -75,4 +75,4 @@ def test_cli_lint_reports_a_broken_template_once_for_all_its_examples(broken_tem
     broken = [ln for ln in run.stdout.splitlines() if " KL20 " in ln]
     assert len(broken) == 1, broken
     assert f"tilbud.md:{line}:1: error KL20 Brevet kan ikke laves: {{% if %}} i linje {line} er ikke lukket." in broken[0]
-    assert broken[0].endswith("[9 breve]")
+    assert broken[0].endswith("[10 breve]")

@@ -65,21 +65,21 @@ from ..template_check import (
 )
 from ..templating import FILTERS, FRONT_MATTER, MarkedLoader, TemplateInfo
 from ..validation import validate_case
-from . import logic
 
 REGIMES_FILE = "regimes.yml"
 VARIANTS_FILE = "varianter.toml"
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 LEVEL_DA = {"error": "Fejl", "warning": "Advarsel", "suggestion": "Forslag"}
-# What kind of check a rule id belongs to, by its prefix. A new kind of rule (the letter-logic
-# rules of issue 13, say) shows under "Andre tjek" until it is named here.
+# What kind of check a rule id belongs to, by its prefix. A new kind of rule shows under
+# "Andre tjek" until it is named here.
 RULE_KINDS = {
     "KS": "Klart sprog",
     "ST": "Emnelinjen",
     "IN": "Påkrævet indhold",
     "KL": "Skabelonen",
-    "BL": "Brevlogik",
+    "LO": "Brevlogik",
+    "TE": "Ord og begreber",
     "SK": "Skabelonen",
 }
 
@@ -831,7 +831,6 @@ class Workspace:
         label = f"{variant.event}/{variant.key}"
         hits, result = lint_letter(letter, rules, files, info.name, label)
         case = self.case(variant)
-        hits += _logic_hits(letter, case, files, rules)
         regime = templates.regimes.for_date(letter.meta.letter_date)
         regime_texts = _regime_text_index(regime, _used_regime_paths(variant.event, case, regime))
         silenced = _suppressions(self.files_of(variant.event, Draft(templates.files)), files)
@@ -1348,28 +1347,6 @@ def _suppressions(names: list[str], files: _OverlayFiles) -> dict[tuple[str, str
                 for rule in s.ids:
                     out[(rule, s.file, s.target)] = s.reason
     return out
-
-
-def _phone_hours(case: LetterCase) -> list[logic.PhoneHours]:
-    hours = []
-    for owner in (case.caseworker, case.sender):
-        for h in owner.phone_hours:
-            hours.append(logic.PhoneHours(logic.parse_days(h.days), h.opens, h.closes, f"{h.days} {formatting.time_span(h.opens, h.closes)}"))
-    return hours
-
-
-def _logic_hits(letter: Letter, case: LetterCase, files: _OverlayFiles, rules) -> list[Hit]:
-    doc = letter_document(letter, source_lines=files.lines, display=files.display, name="")
-    doc.analyse(rules.analyzer)
-    hours = _phone_hours(case)
-    hits = []
-    for unit in doc.units:
-        if unit.kind == "subject" or unit.analysis is None:
-            continue
-        sentences = [(s.start, s.end, unit.text[s.start : s.end]) for s in unit.analysis.sentences]
-        for f in logic.call_deadlines(sentences, hours, workdays.is_working_day):
-            hits.append(Hit(f.rule_id, f.level, f.message, unit.locate(f.start), match=unit.text[f.start : f.end], unit=unit, span=(f.start, f.end)))
-    return hits
 
 
 def _summary(variant: Variant, item: Letter | BrevgenError | None, report: dict | None) -> dict:

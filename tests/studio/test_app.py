@@ -138,9 +138,9 @@ def test_variants_diff_and_save_over_http(client, template_copy):
     source = path.read_text(encoding="utf-8").replace("Svar os senest", "Giv os svar senest")
     draft = {"files": {"tilbud.md": source}}
     report = client.post("/api/brev/tilbud/varianter", json=draft, headers=client.api_headers).json()
-    assert len(report["variants"]) == 9 and "branches" in report
+    assert len(report["variants"]) == 10 and "branches" in report
     diff = client.post("/api/brev/tilbud/aendringer", json=draft, headers=client.api_headers).json()
-    assert diff["letters"] == 9
+    assert diff["letters"] == 10
     import hashlib
 
     stale = {"tilbud.md": "0" * 64}
@@ -172,9 +172,9 @@ def test_overview_lists_every_event_with_its_variant_matrix(client):
     tree = lxml_html.fromstring(page)
     assert [h.text_content() for h in tree.xpath("//h2")] == ["Indkaldelse til første jobsamtale", "Tilbud om aktivering", "Velkommen: opfølgning på din sygemelding"]
     rows = tree.xpath("//table[@class='matrix']//tbody/tr")
-    assert len(rows) == 30
+    assert len(rows) == 34
     assert "kontanthjælp · løntilskud" in page and "dagpenge · video" in page
-    assert "version 2.0" in page and "Sidst ændret" in page and "meget let" in page
+    assert "version 3.0" in page and "Sidst ændret" in page and "let" in page
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example", "javascript:alert(1)", "/brev/tilbud?variant=x"])

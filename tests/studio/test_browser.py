@@ -120,7 +120,7 @@ def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy
     version = _wait_for_checks(page)
     assert page.input_value("#variant") == "kontanthjaelp-tolk"
     lix_before = page.inner_text("#lix")
-    assert lix_before.startswith("LIX 24,4 – meget let")
+    assert lix_before.startswith("LIX 25,2 – let")
 
     # Change a sentence into officialese: the finding appears at its line, quoting it; LIX rises.
     line = line_of(template, "Kom til samtalen til tiden.")
@@ -135,18 +135,18 @@ def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy
     assert finding.locator(".badge.new").count() == 1
     assert page.locator(f".gl.mark-error >> text='{line}'").count() == 1  # the line is marked in the editor
     lix_now = page.inner_text("#lix")
-    assert lix_now != lix_before and "Før: 24,4" in lix_now and "sværere nu" in lix_now
+    assert lix_now != lix_before and "Før: 25,2" in lix_now and "sværere nu" in lix_now
     tolk = page.locator("#all-variants tr", has_text="kontanthjælp · fremmøde · tolk")
     assert tolk.locator("td.verdict").inner_text() == "Værre"
     assert page.locator("#all-variants tr", has_text="dagpenge · video").locator("td.verdict").inner_text() == "Uændret"
 
     # A call-by deadline outside the phone hours is flagged at its line.
-    deadline = "Kan du ikke komme? Så ring til {{ cw.name }} på {{ cw.phone|tlf }} senest {{ derived.cancel_by|dato_kl }}."
+    deadline = "Passer tiden ikke? Så ring til {{ ring_to }} på {{ ring_phone|tlf }} senest {{ derived.cancel_by|dato_kl }}. Så finder vi en ny tid."
     deadline_line = line_of(template, deadline)
     _select_text(page, "senest {{ derived.cancel_by|dato_kl }}. Så finder vi en ny tid.")
     page.keyboard.type("senest {{ derived.cancel_by|dato }} kl. 19.00. Så finder vi en ny tid.")
     version = _wait_for_checks(page, version)
-    logic = page.locator(".finding", has_text="BL01")
+    logic = page.locator(".finding", has_text="LO01")
     assert logic.count() == 1
     assert "Brevlogik" in logic.inner_text() and "kl. 19.00" in logic.inner_text() and "telefontiden" in logic.inner_text()
     assert logic.locator("button.goto").inner_text() == f"indkaldelse.md, linje {deadline_line}"
@@ -195,14 +195,14 @@ def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy
     page.keyboard.type("senest {{ derived.cancel_by|dato_kl }}.")
     version = _wait_for_checks(page, version)
     assert page.locator("#problems li").count() == 0
-    assert page.locator(".finding", has_text="BL01").count() == 0
+    assert page.locator(".finding", has_text="LO01").count() == 0
     assert page.locator("#preview-error").is_hidden()
     assert template.read_text(encoding="utf-8") == original, "nothing is written before saving"
     page.get_by_role("button", name="Se ændringer og gem").click()
     page.wait_for_selector("#diff:not([hidden]) .diff-letter")
-    assert page.inner_text("#diff-body").startswith("5 breve ændrer sig. 25 breve er uændrede.")
+    assert page.inner_text("#diff-body").startswith("6 breve ændrer sig. 28 breve er uændrede.")
     change = page.locator(".diff-letter").first
-    assert "Samme ændring i 4 varianter mere" in change.inner_text()
+    assert "Samme ændring i 5 varianter mere" in change.inner_text()
     assert change.locator("tr.change del").first.inner_text() == "Kom til samtalen til tiden."
     assert change.locator("tr.change ins").first.inner_text() == OFFICIALESE
     page.get_by_role("button", name="Gem ændringerne").click()
@@ -216,7 +216,7 @@ def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy
 def test_a_regime_text_is_edited_where_it_is_written_and_saved_with_the_file_s_comments(page, template_copy):
     regimes = template_copy / "regimes.yml"
     original = regimes.read_text(encoding="utf-8")
-    page.goto(page.base + "/brev/tilbud?variant=loentilskud-kontanthjaelp")
+    page.goto(page.base + "/brev/tilbud?variant=virksomhedspraktik-kontanthjaelp")
     version = _wait_for_checks(page)
     page.frame_locator("#preview").locator("span[data-regime='consequence.tilbud.kontanthjælp']").first.click()
     field = page.locator("textarea[data-path='consequence.tilbud.kontanthjælp']")
