@@ -44,7 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
-from .casedata import CPR_SHAPE
+from .cpr import RedactingFilter, redact
 from .errors import BrevgenError, CaseDataError, UsageError
 from .render import all_formats, get_format, parse_formats
 
@@ -70,28 +70,10 @@ _TITLES = {
 # --- logging -----------------------------------------------------------------------------
 
 
-def redact(text: str) -> str:
-    return CPR_SHAPE.sub("[CPR fjernet]", text)
-
-
-class RedactCpr(logging.Filter):
-    """Strips CPR-shaped numbers from every record (message and arguments) before it is written.
-
-    Nothing in brevgen logs a CPR number on purpose; this catches what others log, such as
-    uvicorn's access line for a URL someone typed a CPR number into.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
-        if record.exc_info and not record.exc_text:
-            # Formatters reuse exc_text, so the traceback (and the exception's message) is redacted too.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        return True
+class RedactCpr(RedactingFilter):
+    """The log filter on every handler of the service (see :class:`brevgen.cpr.RedactingFilter`):
+    CPR numbers in any spelling, also percent-encoded in an access log's URL, become
+    ``[CPR fjernet]``."""
 
 
 def log_config(level: str = "info") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import events
-from ..casedata import CPR_SHAPE
+from .. import cpr
 from ..casefile import CASE_SUFFIXES, read_case_file
 from ..errors import Problem, UsageError
 
@@ -101,7 +101,7 @@ def _id_problem(value: Any) -> Problem | None:
         return problem("id", "Brevets id", "skal være tekst")
     if not _ID_PATTERN.match(value):
         return problem("id", "Brevets id", "må kun have bogstaver a-z, tal, punktum og bindestreg (højst 64 tegn)")
-    if CPR_SHAPE.search(value) or re.search(r"\d{10}", value):
+    if cpr.contains(value) or re.search(r"[0-9]{10}", value):
         return problem("id", "Brevets id", "ligner et CPR-nummer. Brug et id fra sagssystemet, ikke borgerens CPR-nummer")
     return None
 

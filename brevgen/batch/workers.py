@@ -56,7 +56,7 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int) -> None
 
 
 def _make_letter(record: Record) -> dict[str, Any]:
-    from ..casedata import CPR_SHAPE
+    from .. import cpr
     from ..output import atomic_write, letter_stem
     from ..pipeline import build_letter, render_letter
     from ..render import get_format
@@ -65,7 +65,7 @@ def _make_letter(record: Record) -> dict[str, Any]:
     letter = build_letter(record.event, record.data, record=record.label)
     rendered = render_letter(letter, _worker["formats"])
     stem = f"{letter_stem(letter.meta)}_{record.id}"
-    if CPR_SHAPE.search(stem):  # case_ref and id are each checked; this guards their joining
+    if cpr.contains(stem):  # case_ref and id are each checked; this guards their joining
         raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret eller id'et")
     files = []
     for fmt, data in rendered.items():
