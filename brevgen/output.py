@@ -10,12 +10,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import cpr
+from .errors import LetterError
 from .letter import LetterMeta
 
 
 def letter_stem(meta: LetterMeta) -> str:
     """``indkaldelse_2026-0412_2026-03-02``: event, case reference, letter date. Never a name or CPR."""
-    return f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
+    stem = f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
+    if cpr.contains(stem):  # the case reference is checked alone; this guards the joining
+        raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret")
+    return stem
 
 
 def file_name(meta: LetterMeta, fmt: str) -> str:

@@ -336,6 +336,33 @@ def read_stamp(data: bytes) -> Stamp:
     return Stamp(title, lang, provenance, sorted(conformance, reverse=True))
 
 
+def texts(data: bytes) -> list[str]:
+    """What a PDF carries besides its page text: the document info, the XMP packet, link
+    targets, bookmarks and attached file names (read with pikepdf). The page text is the
+    Letter's, checked before rendering; tests read it back with poppler as well."""
+    import pikepdf
+
+    out: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out += [str(value) for value in pdf.docinfo.values()]
+        if "/Metadata" in pdf.Root:
+            out += pdf.Root.Metadata.read_bytes().decode("utf-8", "replace").splitlines()
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", None) or []:
+                action = annot.get("/A")
+                if action is not None and "/URI" in action:
+                    out.append(str(action.URI))
+        if "/Outlines" in pdf.Root:
+            with pdf.open_outline() as outline:
+                todo = list(outline.root)
+                while todo:
+                    item = todo.pop()
+                    out.append(str(item.title))
+                    todo += list(item.children)
+        out += list(pdf.attachments.keys())
+    return out
+
+
 register_format(
     Format(
         name="pdf",
@@ -347,5 +374,6 @@ register_format(
         order=1,
         sniff=lambda data: data.startswith(b"%PDF-"),
         read_stamp=read_stamp,
+        texts=texts,
     )
 )
