@@ -74,9 +74,18 @@ def find(text: str) -> Iterator[re.Match]:
     """Every CPR number in ``text``, in any spelling (the matches, for positions only)."""
     if not text or not isinstance(text, str):
         return
-    for match in PATTERN.finditer(text):
+    pos = 0
+    while True:
+        match = PATTERN.search(text, pos)
+        if match is None:
+            return
         if _is_day(match["dd"], match["mm"], match["yy"]):
             yield match
+            pos = match.end()
+        else:
+            # Not a date here ("00 241299-0013": the 00 and the next digits): a number may
+            # still start inside this candidate.
+            pos = match.start() + 1
 
 
 def contains(text: str) -> bool:
