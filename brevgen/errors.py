@@ -35,8 +35,20 @@ class BrevgenError(Exception):
         """One line per problem, as printed on stderr."""
         return [self.message]
 
+    def __reduce__(self):
+        # Errors cross process boundaries (batch and HTTP workers): rebuild them from their
+        # attributes, not from the constructor's arguments, which differ per subclass.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message}
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> BrevgenError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(BrevgenError):
