@@ -57,7 +57,7 @@ _INVISIBLE = set("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
 
 def _unprintable(ch: str) -> str | None:
     """Why ``ch`` cannot stand in a letter, or None."""
-    if ch in ("\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"):
+    if ch in ("\n", "\r", "\u2028", "\u2029", "\x85"):
         return "må ikke have linjeskift. Skriv teksten på én linje"
     if ch in _DIRECTION:
         return "har et usynligt tegn, der vender skriveretningen (fx højre-mod-venstre). Fjern det"
