@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "string_too_short": "skal udfyldes",
     "string_too_long": "er for lang: højst {max_length} tegn",
     "string_type": "skal være tekst",
+    "string_unicode": "har et tegn, der ikke findes i Unicode eller ikke kan vises (fx U+FFFE). Fjern det",
     "string_pattern_mismatch": "har ikke det rigtige format",
     "date_type": "skal være en dato (ÅÅÅÅ-MM-DD)",
     "date_parsing": "er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-02",
