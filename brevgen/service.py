@@ -263,6 +263,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app):
+        pool.executor()  # the workers start with the service, not with its first letter
         yield
         pool.close()
 

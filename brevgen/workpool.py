@@ -51,9 +51,18 @@ def _init_worker() -> None:
     root.setLevel(logging.WARNING)
     with contextlib.suppress(Exception):  # warm up what every letter needs
         from . import render, templating
+        from .render import pdf
 
         render.all_formats()
         templating.template_set().regimes
+        pdf.prepare()
+
+
+def _occupy(seconds: float) -> None:
+    """Keep a new worker busy a moment, so the pool starts the next one (see WorkPool.executor)."""
+    import time
+
+    time.sleep(seconds)
 
 
 def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, seconds: float | None) -> Any:
@@ -81,6 +90,10 @@ class WorkPool:
         with self._lock:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_init_worker)
+                # Start every worker now: the pool starts one only when none is idle, and a
+                # letter that waits for a new worker to warm up waits a second for nothing.
+                for _ in range(self.workers):
+                    self._executor.submit(_occupy, 0.3)
             return self._executor
 
     def _discard(self, executor: ProcessPoolExecutor, kill: bool) -> None:

@@ -157,6 +157,11 @@ def _warn_without_harfbuzz_subset() -> None:
         )
 
 
+def prepare(root: Path | None = None) -> None:
+    """Parse the stylesheets and set up the fonts now, so a worker's first letter does not wait."""
+    _resources((root or templates_dir()).resolve())
+
+
 def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARIANT) -> bytes:
     variant = check_variant(variant)
     page = render_html(letter, inline_css=False)
