@@ -32,7 +32,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path[:0] = [str(HERE.parent), str(ROOT)]
+# BREVGEN_CODE=/path/to/another/checkout runs the same probes against that code (before-numbers).
+CODE = Path(os.environ.get("BREVGEN_CODE") or ROOT).resolve()
+sys.path[:0] = [str(CODE), str(HERE.parent), str(ROOT)]
 
 import yaml  # noqa: E402
 
@@ -66,7 +68,7 @@ def summons(**changes):
 def cli(*args, timeout=120, env=None, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "brevgen.cli", *args], capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=kwargs.pop("cwd", None), **kwargs,
+        env={**os.environ, "PYTHONPATH": str(CODE), **(env or {})}, cwd=kwargs.pop("cwd", None), **kwargs,
     )
 
 
@@ -181,11 +183,11 @@ def _(tmp):
 @probe("jinja-unknown-filter-and-unclosed-block")
 def _(tmp):
     root = tmp / "da"
-    shutil.copytree(ROOT / "templates/da", root)
+    shutil.copytree(CODE / "templates/da", root)
     results = []
     for what, text in (("filter", "{{ case.citizen.name|ukendt }}"), ("block", "{% if true %}åben")):
         path = root / "indkaldelse.md"
-        original = (ROOT / "templates/da/indkaldelse.md").read_text(encoding="utf-8")
+        original = (CODE / "templates/da/indkaldelse.md").read_text(encoding="utf-8")
         path.write_text(original.replace("Kom til samtalen til tiden.", text), encoding="utf-8")
         case = write_case(tmp, summons())
         result = cli("render", "indkaldelse", str(case), "--out", str(tmp / "out"), "--templates", str(root))
@@ -199,16 +201,20 @@ def _(tmp):
 
 @probe("10-MB-name", slow=True)
 def _(tmp):
-    data = summons(**{"citizen.name": "Søren " * 1_750_000})
-    case = write_case(tmp, data, name="sag.json")
-    started = time.monotonic()
-    try:
-        result = cli("render", "indkaldelse", str(case), "--out", str(tmp / "out"), timeout=60)
-    except subprocess.TimeoutExpired:
-        return False, "still running after 60 s (killed)"
-    seconds = time.monotonic() - started
-    ok, detail = danish_refusal(result)
-    return ok and seconds < 10, f"{seconds:.1f} s, {detail}"
+    results = []
+    for what, name in (("words", "Søren " * 1_750_000), ("one word", "Søren" * 2_000_000)):
+        data = summons(**{"citizen.name": name})
+        case = write_case(tmp, data, name="sag.json")
+        started = time.monotonic()
+        try:
+            result = cli("render", "indkaldelse", str(case), "--out", str(tmp / "out"), timeout=120)
+        except subprocess.TimeoutExpired:
+            results.append((False, f"{what}: still running after 120 s (killed)"))
+            continue
+        seconds = time.monotonic() - started
+        ok, detail = danish_refusal(result)
+        results.append((ok and seconds < 10, f"{what}: {seconds:.1f} s, {detail}"))
+    return all(r[0] for r in results), " || ".join(r[1] for r in results)
 
 
 def docx_bomb(path: Path, megabytes: int) -> None:
@@ -242,7 +248,7 @@ def peak_run(args, timeout, mem_limit_mb=None):
 
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "brevgen.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=limit)
+                            text=True, env={**os.environ, "PYTHONPATH": str(CODE)}, preexec_fn=limit)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -383,22 +389,38 @@ def _(tmp):
 
 @probe("concurrent-batches", slow=True)
 def _(tmp):
-    lines = [json.dumps({"id": f"b-{i:03d}", "event": "indkaldelse", "data": summons(case_ref=f"JC-{i:04d}")}, ensure_ascii=False)
-             for i in range(40)]
-    source = tmp / "in.jsonl"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """The race the issue describes: a first batch ends and removes its lock file while a second
+    waits on it; a third started then makes a new lock file and runs beside the second."""
+    n = 120
+
+    def lines(n):
+        return [json.dumps({"id": f"b-{i:03d}", "event": "indkaldelse", "data": summons(case_ref=f"JC-{i:04d}")}, ensure_ascii=False)
+                for i in range(n)]
+
+    small, big = tmp / "small.jsonl", tmp / "big.jsonl"
+    small.write_text(lines(1)[0] + "\n", encoding="utf-8")
+    big.write_text("\n".join(lines(n)[1:]) + "\n", encoding="utf-8")
     out = tmp / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-m", "brevgen.cli", "batch", str(source), "--out", str(out), "--format", "html", "--workers", "1"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)]
+    env = {**os.environ, "PYTHONPATH": str(CODE)}
+
+    def start(source):
+        return subprocess.Popen([sys.executable, "-m", "brevgen.cli", "batch", str(source), "--out", str(out), "--format", "pdf,html", "--workers", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    first = start(small)
+    time.sleep(0.5)
+    second = start(big)
+    first.wait(timeout=300)
+    third = start(big)
+    procs = [first, second, third]
     outs = [p.communicate(timeout=600) for p in procs]
     manifest = [json.loads(l) for l in (out / "manifest.jsonl").read_text().splitlines()] if (out / "manifest.jsonl").exists() else []
     ids = [m["id"] for m in manifest]
     dupes = len(ids) - len(set(ids))
     codes = [p.returncode for p in procs]
     traces = sum("Traceback" in e for _o, e in outs)
-    ok = dupes == 0 and len(set(ids)) == 40 and traces == 0
-    return ok, f"exit codes {codes}; manifest {len(ids)} lines, {dupes} letters written twice; tracebacks {traces}"
+    ok = dupes == 0 and traces == 0 and set(codes) <= {0, 2}
+    return ok, f"exit codes {codes}; manifest {len(ids)} lines for {len(set(ids))} of {n} letters, {dupes} written twice; tracebacks {traces}"
 
 
 @probe("text-plain-body")
@@ -520,8 +542,8 @@ class Server:
             self.port = sock.getsockname()[1]
         self.log = tmp / "server.log"
         self.proc = subprocess.Popen([sys.executable, "-m", "brevgen.cli", "serve", "--port", str(self.port)],
-                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT,
-                                     env={**os.environ, "PYTHONPATH": str(ROOT), "BREVGEN_API_KEY": ""})
+                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT, cwd=CODE,
+                                     env={**os.environ, "PYTHONPATH": str(CODE), "BREVGEN_API_KEY": ""})
         import httpx2
 
         self.client = httpx2.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=300)
@@ -584,11 +606,22 @@ def _(tmp):
     try:
         data = summons()
         pdf = lambda: server.client.post("/v1/letters/indkaldelse", json=data, headers={"accept": "application/pdf"})  # noqa: E731
-        pdf()
-        started = time.monotonic()
-        pdf()
-        alone = time.monotonic() - started
-        text = ("Det er vigtigt, at du kommer til samtalen. " * 24000).encode()  # ~1 MB
+        for _ in range(4):  # every worker has made a PDF
+            pdf()
+        timings = []
+        for _ in range(3):
+            started = time.monotonic()
+            pdf()
+            timings.append(time.monotonic() - started)
+        alone = sorted(timings)[1]
+        # As much text as the service takes: 0.9 MB (under the 1 MB body limit) before, at most
+        # its lint limit where it has one.
+        try:
+            from brevgen.service import MAX_LINT_BYTES as most
+        except ImportError:
+            most = 900_000
+        sentence = "Det er vigtigt, at du kommer til samtalen. "
+        text = (sentence * (min(most, 900_000) // len(sentence.encode()))).encode()
         results = []
 
         def lint():
@@ -608,7 +641,7 @@ def _(tmp):
     finally:
         server.stop()
     ok = loaded < max(5 * alone, 3.0)
-    return ok, f"PDF alone {alone:.1f} s, with 3 lint requests of 1 MB {loaded:.1f} s (HTTP {status}); lint answers {[(s, round(t, 1)) for s, t in results]}"
+    return ok, f"PDF alone {alone:.1f} s, with 3 lint requests of {len(text) / 1e6:.2f} MB each {loaded:.1f} s (HTTP {status}); lint answers {[(s, round(t, 1)) for s, t in results]}"
 
 
 def main() -> None:
