@@ -640,7 +640,9 @@ def _(tmp):
             t.join()
     finally:
         server.stop()
-    ok = loaded < max(5 * alone, 3.0)
+    # Held: the PDF takes at most three times as long beside the lint requests, and each lint
+    # request is answered within 5 s (the issue: 0.4 s became 42 s, lint about 14 s per MB).
+    ok = loaded <= max(3 * alone, 1.0) and all(t <= 5 for _s, t in results)
     return ok, f"PDF alone {alone:.1f} s, with 3 lint requests of {len(text) / 1e6:.2f} MB each {loaded:.1f} s (HTTP {status}); lint answers {[(s, round(t, 1)) for s, t in results]}"
 
 
