@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
+from urllib.parse import unquote_plus
 
+from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,9 +30,78 @@ from pydantic import (
     model_validator,
 )
 
+from . import cpr as cpr_numbers
 from . import formatting
+from .danish_time import COPENHAGEN
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# --- limits on what a field may hold -------------------------------------------------------
+# Checked by the models before any letter is made; docs/reliability.md lists them. A letter is
+# a few pages: these are generous for real case data and keep every step's work bounded.
+MAX_NAME = 100  # a person's or organisation's name
+MAX_ADDRESS_LINE = 80  # a street, a c/o name, a city
+MAX_TEXT = 200  # a short text: a title, a platform, a room
+MAX_LONG_TEXT = 1000  # a sentence or two: a purpose, a task, a reason
+MAX_URL = 256  # Digital Post (MeMo) carries links of at most 256 characters
+MAX_EMAIL = 254  # RFC 5321
+MAX_ITEMS = 20  # points in a list (what to bring, tasks, reasons)
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # every date in a case
+
+# Characters no letter can print, by what a caseworker would call them. Refused, with the field
+# named: they end in broken files (lxml refuses NUL), reverse a name (right-to-left override),
+# push the address out of the envelope window (line separators) or collide with brevgen's own
+# invisible markers (private-use characters).
+_DIRECTION = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that show nothing (zero-width, fillers, blank braille): a name of only these is empty.
+_INVISIBLE = set("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+
+
+def _unprintable(ch: str) -> str | None:
+    """Why ``ch`` cannot stand in a letter, or None."""
+    if ch in ("\n", "\r", "\u2028", "\u2029", "\x85"):
+        return "må ikke have linjeskift. Skriv teksten på én linje"
+    if ch in _DIRECTION:
+        return "har et usynligt tegn, der vender skriveretningen (fx højre-mod-venstre). Fjern det"
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return "har et styretegn (fx NUL, tabulator eller ESC), som ikke kan stå i et brev. Fjern det"
+    if category in ("Cs", "Co", "Cn"):
+        return "har et tegn, der ikke findes i Unicode eller ikke kan vises (fx U+FFFE). Fjern det"
+    return None
+
+
+def _visible(ch: str) -> bool:
+    return not (ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) in ("Cf", "Mn", "Me", "Zs"))
+
+
+def has_cpr_number(value: str) -> bool:
+    """A CPR number in the text, also when percent-encoded in a link."""
+    return cpr_numbers.contains(value) or ("%" in value and cpr_numbers.contains(unquote_plus(value)))
+
+
+def clean_text(value: str) -> str:
+    """Every free text in a case: printable, not empty to the eye, and no CPR number in it."""
+    for ch in value:
+        if ord(ch) < 0x20 or ord(ch) >= 0x7F:
+            why = _unprintable(ch)
+            if why:
+                raise ValueError(why)
+    if not any(_visible(ch) for ch in value):
+        raise ValueError("er tom: den har kun usynlige tegn. Skriv teksten")
+    if has_cpr_number(value):
+        raise ValueError(cpr_numbers.MESSAGE)
+    return value
+
+
+def _text(max_length: int) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length), AfterValidator(clean_text)]
+
+
+Text = _text(MAX_TEXT)
+LongText = _text(MAX_LONG_TEXT)
+Name = _text(MAX_NAME)
+AddressLine = _text(MAX_ADDRESS_LINE)
+# A list of points a letter prints, at most MAX_ITEMS of them.
+Items = Annotated[list[LongText], MaxLen(MAX_ITEMS)]
 
 
 def _check_phone(value: str) -> str:
@@ -40,31 +112,88 @@ def _check_phone(value: str) -> str:
     return "+" + str(parsed.country_code) + str(parsed.national_number)
 
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_check_phone)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(clean_text), AfterValidator(_check_phone)
+]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("er ikke en gyldig e-mailadresse. Skriv fx navn@kommune.dk")
     return value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_check_email)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL), AfterValidator(clean_text), AfterValidator(_check_email)
+]
 
 
 def _check_https(value: str) -> str:
-    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+    if not re.fullmatch(r"https://[^\s/$.?#][^\s]*", value):
         raise ValueError("skal være et fuldt link, der begynder med https://")
     return value
 
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_check_https)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL), AfterValidator(clean_text), AfterValidator(_check_https)
+]
 
-# A CPR number has 10 digits, optionally DDMMYY-XXXX. Anything of that shape must never end
-# up in a file name, so case references are checked against it too.
-CPR_SHAPE = re.compile(r"(?<!\d)[0-3]\d[01]\d{3}-?\d{4}(?!\d)")
+
+def in_range(low: int, high: int, unit: str) -> AfterValidator:
+    """A number a caseworker may have mistyped: refused outside ``low``-``high`` with the reason."""
+
+    def check(value: Any) -> Any:
+        if not low <= value <= high:
+            raise ValueError(
+                f"ser forkert ud: skal ligge mellem {formatting.number(low)} og {formatting.number(high)} {unit}. Tjek tallet"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _year_in_range(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"skal ligge mellem år {FIRST_YEAR} og {LAST_YEAR}")
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_year_in_range)]
+
+_DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def _require_clock(value: Any) -> Any:
+    # pydantic reads "2026-03-02" as midnight; a meeting without a time would print "kl. 0.00".
+    if (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (isinstance(value, str) and _DATE_ONLY.fullmatch(value)):
+        raise ValueError("mangler et klokkeslæt. Skriv fx 2026-03-02T10:00")
+    return value
+
+
+def _danish_wall_clock(value: dt.datetime) -> dt.datetime:
+    """One instant in every format: a time with a zone (``08:00Z``) becomes Danish wall-clock
+    time (``09:00``), which the letter prints and the calendar and Digital Post read as
+    Europe/Copenhagen. Seconds would print as a whole minute in the letter but not elsewhere."""
+    _year_in_range(value)
+    if value.second or value.microsecond:
+        raise ValueError("skal være et helt minut, fx 10:00 (uden sekunder)")
+    if value.tzinfo is not None:
+        value = value.astimezone(COPENHAGEN).replace(tzinfo=None)
+    return value
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_require_clock), AfterValidator(_danish_wall_clock)]
+
+
+def _wall_clock_time(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("skal være et klokkeslæt uden tidszone, fx 09:30 (dansk tid)")
+    if value.second or value.microsecond:
+        raise ValueError("skal være et helt minut, fx 09:30 (uden sekunder)")
+    return value
+
 
 
 class CaseModel(BaseModel):
@@ -72,11 +201,11 @@ class CaseModel(BaseModel):
 
 
 class Address(CaseModel):
-    co: Text | None = Field(None, title="c/o-navn")
-    street: Text = Field(title="Vej og husnummer")
-    floor_door: Text | None = Field(None, title="Etage og dør")
-    postcode: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] = Field(title="Postnummer")
-    city: Text = Field(title="By")
+    co: AddressLine | None = Field(None, title="c/o-navn")
+    street: AddressLine = Field(title="Vej og husnummer")
+    floor_door: AddressLine | None = Field(None, title="Etage og dør")
+    postcode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(title="Postnummer")
+    city: AddressLine = Field(title="By")
 
     def lines(self) -> list[str]:
         first = self.street + (f", {self.floor_door}" if self.floor_door else "")
@@ -147,12 +276,17 @@ def weekdays_text(days: tuple[int, ...]) -> str:
 _CLOCK = re.compile(r"^(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?$")
 
 
+_CLOCK_WITH_ZONE = re.compile(r"^\d{1,2}[:.]\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})$")
+
+
 def _parse_clock(value: object) -> object:
     """A clock time given as text ("09:00", "9:00", "9.00", "kl. 9.00"). Never a number: YAML 1.1
     reads an unquoted 9:00 as 540 and pydantic would take that as 0.09 (seconds since midnight)."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
         raise ValueError('er et tal, ikke et klokkeslæt. Skriv klokkeslættet i anførselstegn, fx "09:00"')
     if isinstance(value, str):
+        if _CLOCK_WITH_ZONE.match(value.strip()):
+            raise ValueError("skal være et klokkeslæt uden tidszone, fx 09:30 (dansk tid)")
         match = _CLOCK.match(value.strip())
         if not match:
             raise ValueError('er ikke et gyldigt klokkeslæt. Skriv fx "09:30"')
@@ -160,7 +294,8 @@ def _parse_clock(value: object) -> object:
     return value
 
 
-ClockTime = Annotated[dt.time, BeforeValidator(_parse_clock)]
+# Danish wall-clock time as text: no number, no time zone, whole minutes.
+ClockTime = Annotated[dt.time, BeforeValidator(_parse_clock), AfterValidator(_wall_clock_time)]
 
 
 class PhoneHours(CaseModel):
@@ -191,31 +326,31 @@ class PhoneHours(CaseModel):
 
 
 class Sender(CaseModel):
-    authority: Text = Field(title="Myndighed", examples=["Rudersdal Kommune"])
-    unit: Text = Field(title="Afdeling", examples=["Jobcenter Rudersdal"])
+    authority: Name = Field(title="Myndighed", examples=["Rudersdal Kommune"])
+    unit: Name = Field(title="Afdeling", examples=["Jobcenter Rudersdal"])
     address: Address = Field(title="Afdelingens adresse")
     phone: Phone = Field(title="Afdelingens telefonnummer")
-    phone_hours: list[PhoneHours] = Field(min_length=1, title="Afdelingens telefontid")
+    phone_hours: list[PhoneHours] = Field(min_length=1, max_length=7, title="Afdelingens telefontid")
     web: Url | None = Field(None, title="Hjemmeside")
-    cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = Field(None, title="CVR-nummer")
+    cvr: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = Field(None, title="CVR-nummer")
 
 
 class Substitute(CaseModel):
-    name: Text = Field(title="Stedfortræderens navn")
+    name: Name = Field(title="Stedfortræderens navn")
     phone: Phone = Field(title="Stedfortræderens telefonnummer")
 
 
 class Caseworker(CaseModel):
-    name: Text = Field(title="Sagsbehandlerens navn")
+    name: Name = Field(title="Sagsbehandlerens navn")
     title: Text = Field(title="Sagsbehandlerens stilling", examples=["jobkonsulent"])
     phone: Phone = Field(title="Sagsbehandlerens direkte telefonnummer")
-    phone_hours: list[PhoneHours] = Field(min_length=1, title="Sagsbehandlerens telefontid")
+    phone_hours: list[PhoneHours] = Field(min_length=1, max_length=7, title="Sagsbehandlerens telefontid")
     email: Email = Field(title="Sagsbehandlerens e-mail")
     substitute: Substitute = Field(title="Stedfortræder, når sagsbehandleren er væk")
 
 
 class Citizen(CaseModel):
-    name: Text = Field(title="Borgerens navn")
+    name: Name = Field(title="Borgerens navn")
     address: Address = Field(title="Borgerens adresse")
     cpr: SecretStr | None = Field(None, title="CPR-nummer (kun til Digital Post, vises aldrig)")
 
@@ -223,15 +358,20 @@ class Citizen(CaseModel):
     @classmethod
     def _cpr_shape(cls, value: SecretStr | None) -> SecretStr | None:
         # Never echo the value: the message names only what is wrong.
-        if value is not None and not re.fullmatch(r"\d{6}-?\d{4}", value.get_secret_value().strip()):
+        if value is None:
+            return value
+        raw = value.get_secret_value().strip()
+        if not re.fullmatch(r"[0-9]{6}-?[0-9]{4}", raw):
             raise ValueError("skal have 10 cifre (DDMMÅÅ-XXXX)")
+        if not cpr_numbers.is_cpr(raw):
+            raise ValueError("er ikke et gyldigt CPR-nummer: de første seks cifre skal være en dato (DDMMÅÅ)")
         return value
 
 
 class Representative(CaseModel):
     """Someone who acts for the citizen: a guardian (værge) or a representative with a power of attorney."""
 
-    name: Text = Field(title="Repræsentantens navn")
+    name: Name = Field(title="Repræsentantens navn")
     role: Literal["værge", "partsrepræsentant"] = Field(title="Repræsentantens rolle")
     address: Address | None = Field(None, title="Repræsentantens adresse (til kopien)")
 
@@ -239,7 +379,7 @@ class Representative(CaseModel):
 class LetterCase(CaseModel):
     """Fields every letter needs."""
 
-    letter_date: dt.date = Field(title="Brevets dato")
+    letter_date: Date = Field(title="Brevets dato")
     case_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] = Field(
         title="Sagsnummer", description="Bruges i filnavne: kun bogstaver a-z, tal, punktum, bindestreg."
     )
@@ -251,16 +391,16 @@ class LetterCase(CaseModel):
     @field_validator("case_ref")
     @classmethod
     def _case_ref_not_cpr(cls, value: str) -> str:
-        if CPR_SHAPE.search(value) or re.search(r"\d{10}", value):
+        if cpr_numbers.contains(value) or re.search(r"[0-9]{10}", value):
             raise ValueError("ligner et CPR-nummer. Brug sagens nummer, ikke borgerens CPR-nummer")
         return value
 
 
 class Venue(CaseModel):
-    name: Text = Field(title="Stedets navn", examples=["Jobcenter Rudersdal"])
+    name: Name = Field(title="Stedets navn", examples=["Jobcenter Rudersdal"])
     address: Address = Field(title="Mødestedets adresse")
     room: Text | None = Field(None, title="Etage eller lokale")
-    reception: Text | None = Field(None, title="Hvor borgeren melder sin ankomst")
+    reception: LongText | None = Field(None, title="Hvor borgeren melder sin ankomst")
     # None: nobody said. The letter then asks whether the citizen needs step-free access
     # instead of asserting stairs (a fact the case data does not state is never printed).
     step_free: bool | None = Field(None, title="Der er adgang uden trapper (tom: vi ved det ikke)")

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cpr import RedactingFilter, redact
 from .errors import BrevgenError
 
 _JSON_ERRORS = "brevgen.json_errors"
@@ -32,6 +33,10 @@ class BrevgenGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            # click quotes what was typed ("Path '010190-1234.yaml' does not exist").
+            exc.message = redact(exc.message)
+            raise
         except BrevgenError as exc:
             if ctx.meta.get(_JSON_ERRORS):
                 _echo_json({"ok": False, "error": exc.as_dict()})
@@ -49,7 +54,7 @@ class EventName(click.ParamType):
         from . import events
 
         if value not in events.names():
-            self.fail(f"ukendt brevtype '{value}'. Vælg en af: {', '.join(events.names())} (se 'brevgen events')", param, ctx)
+            self.fail(f"ukendt brevtype '{redact(value)}'. Vælg en af: {', '.join(events.names())} (se 'brevgen events')", param, ctx)
         return value
 
 
@@ -98,6 +103,9 @@ def _template_set(root: Path | None):
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="brevgen: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # WeasyPrint's warnings may quote letter text
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 @click.group(cls=BrevgenGroup, context_settings={"help_option_names": ["-h", "--help"]})

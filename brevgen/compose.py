@@ -7,18 +7,22 @@ deadline, the meeting, an online form). No renderer re-derives any of it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Iterator
 
-from . import __version__, events
+from . import __version__, cpr, events
 from .blocks import markdown_to_blocks
-from .casedata import CPR_SHAPE, LetterCase
+from .casedata import LetterCase
 from .derive import case_view, derive
 from .errors import CaseDataError, LetterError, TemplateError
 from .formatting import phone, unbroken
 from .letter import Contact, Facts, Letter, LetterMeta, Party, PhoneTime
 from .regime import regime_problem
+from .problems import problem
 from .templating import TemplateSet, template_set
+from .window import AddressLine, window_problems
 
 
 def data_hash(case: LetterCase) -> str:
@@ -37,6 +41,7 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
         regime = templates.regimes.for_date(case.letter_date)
     except LookupError as exc:
         raise CaseDataError([regime_problem(exc)]) from None
+    _check_window(case, templates)
     derived, notes = derive(spec, case, regime)
     context = {"event": event, "case": case_view(case), "regime": regime.as_context(), "derived": derived}
     text, state = templates.render_markdown(info.name, context)
@@ -109,11 +114,52 @@ def letter_facts(spec, case: LetterCase, derived: dict) -> Facts:
     )
 
 
+def _check_window(case: LetterCase, templates: TemplateSet) -> None:
+    """The recipient's name and address must fit the envelope window (see brevgen.window)."""
+    address = case.citizen.address
+    lines = [AddressLine("citizen.name", case.citizen.name)]
+    if address.co:
+        lines.append(AddressLine("citizen.address.co", f"c/o {address.co}"))
+    street = address.street + (f", {address.floor_door}" if address.floor_door else "")
+    longer_floor = address.floor_door and len(address.floor_door) > len(address.street)
+    lines.append(AddressLine("citizen.address.floor_door" if longer_floor else "citizen.address.street", street))
+    lines.append(AddressLine("citizen.address.city", f"{address.postcode} {address.city}"))
+    found = window_problems(lines, templates.root)
+    if found:
+        raise CaseDataError([problem(type(case), path, message) for path, message in found])
+
+
+def letter_strings(letter: Letter) -> Iterator[str]:
+    """Every text the Letter carries: head, body, link targets, subject, notes, the meeting and
+    the online form (what any format may print or put in metadata), but not the data hash."""
+    yield from letter.head_lines()
+    yield from letter.body_lines()
+
+    def walk(value) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                if f.name != "data_sha256":
+                    yield from walk(getattr(value, f.name))
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                yield from walk(item)
+
+    yield from walk(letter.meta)
+    yield from walk(letter.blocks)
+
+
+def cpr_digits(case: LetterCase) -> str | None:
+    return case.citizen.cpr.get_secret_value().strip().replace("-", "") if case.citizen.cpr else None
+
+
 def _guard_cpr(letter: Letter, case: LetterCase) -> None:
-    """Last line of defence: a letter that would show a CPR number is never produced."""
-    texts = [*letter.head_lines(), *letter.body_lines()]
-    cpr = case.citizen.cpr.get_secret_value().replace("-", "") if case.citizen.cpr else None
-    for text in texts:
-        digits = text.replace("-", "").replace(" ", "").replace("\xa0", "")
-        if (cpr and cpr in digits) or CPR_SHAPE.search(text):
-            raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data")
+    """Last line of defence: a letter that would show a CPR number is never produced.
+
+    The case models refuse free text holding one; this catches what a template or a derived
+    value might put together (and the citizen's own number in a spelling nobody thought of)."""
+    own = cpr_digits(case)
+    for text in letter_strings(letter):
+        if cpr.contains(text) or cpr.own_number_in(text, own):
+            raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data eller skabelonen")

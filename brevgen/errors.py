@@ -8,12 +8,16 @@ The CLI maps ``exit_code`` straight to the process exit status:
 - 2: the call itself is wrong (``UsageError``)
 
 Messages never include a CPR number: validation messages are built from field paths and
-our own words, never by echoing the raw input of a sensitive field.
+our own words, never by echoing the raw input of a sensitive field, and every message, field
+path and record name is passed through :func:`brevgen.cpr.redact` on the way in, so even a
+file or an unknown field named like a CPR number is not echoed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .cpr import redact
 
 
 class BrevgenError(Exception):
@@ -23,6 +27,7 @@ class BrevgenError(Exception):
     exit_code = 1
 
     def __init__(self, message: str):
+        message = redact(message)
         super().__init__(message)
         self.message = message
 
@@ -30,8 +35,20 @@ class BrevgenError(Exception):
         """One line per problem, as printed on stderr."""
         return [self.message]
 
+    def __reduce__(self):
+        # Errors cross process boundaries (batch and HTTP workers): rebuild them from their
+        # attributes, not from the constructor's arguments, which differ per subclass.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message}
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> BrevgenError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(BrevgenError):
@@ -47,7 +64,16 @@ class Problem:
     message: str
     label: str | None = None  # Danish name of the field, e.g. "Mødets tidspunkt"
 
+    def __post_init__(self) -> None:
+        # A field path can echo input (an unknown key named like a CPR number).
+        for name in ("path", "message", "label"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, redact(value))
+
     def __str__(self) -> str:
+        if not self.path:  # a problem of the whole case (it is too deep, a key twice)
+            return self.message
         where = f"{self.path} ({self.label})" if self.label else self.path
         return f"{where}: {self.message}"
 
@@ -62,7 +88,7 @@ class CaseDataError(BrevgenError):
 
     def __init__(self, problems: list[Problem], record: str | None = None):
         self.problems = list(problems)
-        self.record = record
+        self.record = redact(record) if record else record
         super().__init__(self._summary())
 
     def _summary(self) -> str:

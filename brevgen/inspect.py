@@ -10,7 +10,9 @@ its ``read_stamp`` in the format registry:
 - DOCX: custom properties in docProps/custom.xml (core properties for the title);
 - HTML: ``<meta name="brevgen-...">`` in a page, ``data-brevgen-...`` on a fragment's article.
 
-This module only reads; it never trusts the file to be one brevgen made.
+This module only reads; it never trusts the file to be one brevgen made: a file over
+``MAX_FILE_BYTES`` is not read, and the stamp is read in a child process with a time and memory
+limit (brevgen.isolate), since a PDF's metadata stream or a DOCX part may unpack to anything.
 """
 
 from __future__ import annotations
@@ -59,15 +61,39 @@ class Inspection:
         }
 
 
-def inspect_file(path: Path) -> Inspection:
-    data = Path(path).read_bytes()
-    fmt = _sniff(data, path)
+MAX_FILE_BYTES = 50_000_000  # a letter is well under 1 MB; a PDF/A with large images stays far below this
+READ_SECONDS = 30.0
+READ_MEMORY_MB = 1024
+
+
+def _read_stamp(name: str, data: bytes):
+    """``(kind, value)``: the stamp, or why it could not be read. Runs in a child process."""
+    from .render import get_format
+
     try:
-        stamp = fmt.read_stamp(data)
+        return "ok", get_format(name).read_stamp(data)
     except StampError as exc:
-        raise ProvenanceError(f"{path}: {exc}") from None
-    except Exception as exc:  # a damaged file: say so in Danish, with the library's reason
-        raise ProvenanceError(f"{path}: filen kan ikke læses som {fmt.name.upper()} ({exc.__class__.__name__}: {exc})") from None
+        return "not-a-letter", str(exc)
+    except Exception as exc:  # a damaged file: the library's reason
+        return "damaged", f"{exc.__class__.__name__}: {exc}"
+
+
+def inspect_file(path: Path) -> Inspection:
+    from . import isolate
+
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: er ikke en almindelig fil")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise UsageError(f"{path}: filen er for stor; brevgen inspect læser højst {MAX_FILE_BYTES // 1_000_000} MB")
+    data = path.read_bytes()
+    fmt = _sniff(data, path)
+    kind, value = isolate.run(_read_stamp, fmt.name, data, seconds=READ_SECONDS, memory_mb=READ_MEMORY_MB, what=str(path))
+    if kind == "not-a-letter":
+        raise ProvenanceError(f"{path}: {value}")
+    if kind == "damaged":
+        raise ProvenanceError(f"{path}: filen kan ikke læses som {fmt.name.upper()} ({value})")
+    stamp = value
     if not stamp.provenance:
         raise ProvenanceError(f"{path}: filen har intet brevgen-stempel (skabelon, regelsæt og datahash mangler)")
     return Inspection(str(path), fmt.name, stamp.title, stamp.lang, _ordered(stamp.provenance), stamp.conformance)

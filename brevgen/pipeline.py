@@ -11,9 +11,10 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from . import cpr
 from .casedata import LetterCase
-from .compose import compose_letter
-from .errors import BrevgenError, CaseDataError, UsageError
+from .compose import compose_letter, cpr_digits
+from .errors import BrevgenError, CaseDataError, LetterError, UsageError
 from .letter import Letter
 from .render import RenderJob, default_formats, get_format
 from .templating import TemplateSet, template_set
@@ -110,6 +111,21 @@ def available_formats(letter: Letter, case: LetterCase) -> dict[str, str | None]
     return out
 
 
+def check_output(name: str, data: bytes, letter: Letter, case: LetterCase | None = None) -> None:
+    """No made file shows a CPR number: every string its format says a reader or a program can
+    get out of it (text, metadata, link targets; for MeMo everything but the recipient) is read
+    with brevgen.cpr, after the letter's own hash and UUIDs, which are no text, are taken out."""
+    fmt = get_format(name)
+    if fmt.texts is None:
+        return
+    own = cpr_digits(case) if case is not None else None
+    known = (letter.meta.data_sha256, letter.meta.data_sha256[:32])
+    for text in fmt.texts(data):
+        text = cpr.strip_machine_values(text, known)
+        if cpr.contains(text) or cpr.own_number_in(text, own):
+            raise LetterError(f"formatet {name} ville vise noget, der ligner et CPR-nummer, så brevet er ikke lavet. Ret sagens data")
+
+
 def render_letter(
     letter: Letter,
     formats: Iterable[str] | None = None,
@@ -141,6 +157,7 @@ def render_letter(
         inputs = {req: make(req, (*chain, name)) for req in fmt.requires}
         job = RenderJob(case=case, inputs=inputs, pdf_variant=pdf_variant, pdf_engine=pdf_engine, memo_options=memo_options or {})
         made[name] = fmt.render(letter, job)
+        check_output(name, made[name], letter, case)
         return made[name]
 
     # Formats without prerequisites first (the PDF before the MeMo that carries it).

@@ -22,7 +22,9 @@ MESSAGES: dict[str, str] = {
     "missing": "skal udfyldes",
     "extra_forbidden": "kendes ikke. Tjek stavemåden, eller fjern feltet",
     "string_too_short": "skal udfyldes",
+    "string_too_long": "er for lang: højst {max_length} tegn",
     "string_type": "skal være tekst",
+    "string_unicode": "har et tegn, der ikke findes i Unicode eller ikke kan vises (fx U+FFFE). Fjern det",
     "string_pattern_mismatch": "har ikke det rigtige format",
     "date_type": "skal være en dato (ÅÅÅÅ-MM-DD)",
     "date_parsing": "er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-02",
@@ -44,6 +46,13 @@ MESSAGES: dict[str, str] = {
     "bool_parsing": "skal være ja (true) eller nej (false)",
     "list_type": "skal være en liste",
     "too_short": "skal have mindst {min_length} punkt",
+    "too_long": "har for mange punkter: højst {max_length}",
+    "decimal_max_places": "må højst have {decimal_places} decimaler",
+    "decimal_max_digits": "har for mange cifre",
+    "decimal_whole_digits": "har for mange cifre",
+    "finite_number": "skal være et tal (ikke uendeligt)",
+    "int_parsing_size": "er et for stort tal",
+    "recursion_loop": "henviser til sig selv",
     "model_type": "skal være en gruppe af felter",
     "model_attributes_type": "skal være en gruppe af felter",
     "dict_type": "skal være en gruppe af felter",
@@ -55,8 +64,8 @@ MESSAGES: dict[str, str] = {
 
 # Formats a caseworker can act on, for the patterns the case models use.
 PATTERN_MESSAGES = {
-    r"^\d{4}$": "skal være 4 cifre, fx 3460",
-    r"^\d{8}$": "skal være 8 cifre",
+    r"^[0-9]{4}$": "skal være 4 cifre, fx 3460",
+    r"^[0-9]{8}$": "skal være 8 cifre",
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$": "må kun have bogstaver a-z, tal, punktum og bindestreg (højst 64 tegn)",
 }
 

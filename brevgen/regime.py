@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from . import formatting
 from .errors import Problem, TemplateError
@@ -131,6 +131,34 @@ class SickLeaveRules(_Schema):
     employed_exemption: Text | None = None
 
 
+class MeetingHours(_Schema):
+    from_: dt.time = Field(alias="from", title="Møder begynder tidligst")
+    to: dt.time = Field(title="Møder slutter senest")
+
+
+class ClosingDay(_Schema):
+    """A day the job centre is closed every year (not a public holiday: those come from the
+    holidays package), such as Christmas Eve or Constitution Day."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    name: Text
+
+
+    @model_validator(mode="after")
+    def _real_day(self) -> ClosingDay:
+        try:
+            dt.date(2000, self.month, self.day)  # a leap year: 29 February exists
+        except ValueError:
+            raise ValueError(f"{self.day}/{self.month} er ikke en dag i året") from None
+        return self
+
+
+class Office(_Schema):
+    meeting_hours: MeetingHours
+    closing_days: list[ClosingDay] = Field(default_factory=list)
+
+
 class LegalRef(_Schema):
     text: Text
     benefit: Literal["dagpenge", "kontanthjælp"] | None = None
@@ -140,6 +168,7 @@ class LegalRef(_Schema):
 class RegimeData(_Schema):
     authority_word: Literal["jobcenteret", "kommunen"]
     sender_naming: Literal["unit", "authority"]
+    office: Office
     deadlines: Deadlines
     contact_plan: ContactPlans
     ill_on_the_day: ByBenefit
@@ -174,6 +203,17 @@ class Regime:
         if used is not None:
             used.add(path)
         return _lookup(self.data, path)
+
+    def closing_day(self, day: dt.date) -> str | None:
+        """The name of the yearly closing day ``day`` is (``juleaftensdag``), or None."""
+        for closed in self.data["office"]["closing_days"]:
+            if (closed["month"], closed["day"]) == (day.month, day.day):
+                return closed["name"]
+        return None
+
+    def meeting_hours(self) -> tuple[dt.time, dt.time]:
+        hours = self.data["office"]["meeting_hours"]
+        return hours["from"], hours["to"]
 
     def is_provisional(self, path: str) -> bool:
         """Whether the value at ``path`` (or anything inside it) is not confirmed."""

@@ -14,18 +14,21 @@ Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
 Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
 case data, every invalid field in ``errors`` (the same problems the CLI prints).
 
-Safety: bodies over ``max_body`` bytes get 413 before they are read; with an API key set
-(``BREVGEN_API_KEY``) every /v1 call needs it in ``X-API-Key``; every log handler strips
-anything shaped like a CPR number; rendering (WeasyPrint is CPU-bound) runs in worker
-threads, at most one per CPU, so the event loop keeps answering, and each render has its own
-compose state (a ContextVar), so concurrent requests never see each other's letters. PDFs are
-made one at a time per process (WeasyPrint's font configuration is not thread-safe; see
-brevgen.render.pdf) and threads share the GIL anyway: ``brevgen serve --workers N`` runs N
-processes to use N CPUs.
+Safety: bodies over ``max_body`` bytes get 413 before they are read; JSON endpoints take only
+``application/json`` bodies (415 otherwise, so a cross-site form cannot post a letter); the
+body is read within brevgen.limits (nesting, numbers, duplicate keys) before validation; with
+an API key set (``BREVGEN_API_KEY``) every /v1 call needs it in ``X-API-Key``; every log
+handler strips CPR numbers in any spelling. Every letter and every lint runs in a worker
+process (brevgen.workpool, one per CPU) with a time limit (``BREVGEN_TIME_LIMIT``, 60 s): the
+event loop keeps answering, a slow lint cannot hold the GIL a PDF needs, and work over the limit
+is stopped and answered with 503. Lint takes at most ``MAX_LINT_BYTES`` and half the workers.
+Any unexpected error is logged (through the CPR filter) and answered as problem+json 500
+without internals; a client that goes away is logged on one quiet line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hmac
@@ -36,35 +39,47 @@ import os
 import time
 from typing import Any
 
-import anyio
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from . import __version__, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
-from .logs import log_config, redact
+from .casefile import DataRefused, parse_json
+from .cpr import RedactingFilter, redact
+from .logs import log_config
 from .errors import BrevgenError, CaseDataError, UsageError
 from .render import all_formats, get_format, parse_formats
+from .timelimit import default_seconds
+from .workpool import WorkPool
 
 log = logging.getLogger("brevgen.service")
+# On the logger too, not only on the handlers of `brevgen serve`: an embedding application's
+# handlers (or Python's last-resort handler) never see an unredacted record from here.
+log.addFilter(RedactingFilter())
 
 API_KEY_ENV = "BREVGEN_API_KEY"
 MAX_BODY_ENV = "BREVGEN_MAX_BODY"
 DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long lists
+MAX_LINT_BYTES = 100_000  # a letter is 5-10 kB of text; linting runs at about 14 s per MB
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
-_STATUS = {"invalid-case-data": 422, "letter": 422, "usage": 400, "template": 500, "render": 500}
+_STATUS = {"invalid-case-data": 422, "letter": 422, "usage": 400, "template": 500, "render": 500, "timeout": 503, "worker-lost": 503}
 _TITLES = {
     "invalid-case-data": "Sagens data er ikke gyldige",
     "letter": "Brevet kan ikke laves",
     "usage": "Forkert kald",
     "template": "Fejl i en skabelon",
     "render": "Brevet kunne ikke dannes i det ønskede format",
+    "timeout": "Det tog for lang tid",
+    "worker-lost": "Arbejdet blev afbrudt",
 }
 
 
@@ -82,7 +97,10 @@ def problem(status: int, code: str, title: str, detail: str | None = None, **ext
 
 
 def _pointer(path: str) -> str:
-    """``phone_hours[2].opens`` -> ``/phone_hours/1/opens`` (JSON Pointer, 0-based)."""
+    """``phone_hours[2].opens`` -> ``/phone_hours/1/opens`` (JSON Pointer, 0-based); the whole
+    document (a problem without a field, such as too deep nesting) is ``""``."""
+    if not path:
+        return ""
     parts = []
     for part in path.replace("]", "").replace("[", ".").split("."):
         parts.append(str(int(part) - 1) if part.isdigit() else part)
@@ -103,6 +121,46 @@ class _BodyTooLarge(Exception):
 
 class _Unauthorized(Exception):
     pass
+
+
+class ErrorBoundary:
+    """ASGI middleware: an unexpected error becomes a problem+json 500 without internals (the
+    traceback goes to the log, through the CPR filter); a client that disconnects is one
+    quiet log line, not a traceback at ERROR."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - the boundary: nothing escapes as a plain-text 500
+            if _disconnected(exc):
+                log.info("klienten afbrød forbindelsen: %s %s", scope.get("method"), scope.get("path"))
+                return
+            log.error("intern fejl i %s %s", scope.get("method"), scope.get("path"), exc_info=True)
+            if not started:
+                response = problem(500, "internal", "Intern fejl", "brevgen kunne ikke svare på grund af en intern fejl. Fejlen er skrevet i loggen")
+                await response(scope, receive, send)
+
+
+def _disconnected(exc: BaseException) -> bool:
+    """The client is gone: it stopped sending the body, or the answer cannot be sent."""
+    import anyio
+
+    gone = (ClientDisconnect, anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream, BrokenPipeError, ConnectionResetError)
+    return isinstance(exc, gone)
 
 
 class BodyLimit:
@@ -169,19 +227,34 @@ def negotiate(accept: str | None) -> str | None:
 # --- the app ------------------------------------------------------------------------------
 
 
-def create_app(api_key: str | None = None, max_body: int | None = None, workers: int | None = None) -> FastAPI:
-    """The service. ``api_key``/``max_body`` default to BREVGEN_API_KEY / BREVGEN_MAX_BODY."""
+def create_app(
+    api_key: str | None = None, max_body: int | None = None, workers: int | None = None, time_limit: float | None = None
+) -> FastAPI:
+    """The service. ``api_key``/``max_body``/``time_limit`` default to BREVGEN_API_KEY /
+    BREVGEN_MAX_BODY / BREVGEN_TIME_LIMIT (seconds per letter or lint)."""
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
     max_body = max_body or int(os.environ.get(MAX_BODY_ENV) or DEFAULT_MAX_BODY)
     workers = workers or os.cpu_count() or 2
-    limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
+    seconds = time_limit or default_seconds()
+    pool = WorkPool(workers)
+    lint_slots = max(1, workers // 2)  # lint never takes every worker from the letters
+    lint_gates: dict[int, asyncio.Semaphore] = {}  # one per event loop (a test client may make several)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        pool.executor()  # the workers start with the service, not with its first letter
+        yield
+        pool.close()
 
     app = FastAPI(
         title="brevgen",
         version=__version__,
         description="Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).",
+        lifespan=lifespan,
     )
+    app.state.pool = pool
     app.add_middleware(BodyLimit, max_bytes=max_body)
+    app.add_middleware(ErrorBoundary)
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
     def require_key(given: str | None = Depends(key_header)) -> None:
@@ -189,9 +262,13 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             raise _Unauthorized()
 
     async def in_worker(fn, *args):
-        if not limiter:
-            limiter.append(anyio.CapacityLimiter(workers))
-        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter[0])
+        return await pool.run(seconds, fn, *args)
+
+    def lint_gate() -> asyncio.Semaphore:
+        loop = id(asyncio.get_running_loop())
+        if loop not in lint_gates:
+            lint_gates[loop] = asyncio.Semaphore(lint_slots)
+        return lint_gates[loop]
 
     @app.exception_handler(BrevgenError)
     async def _brevgen_error(request: Request, exc: BrevgenError):
@@ -282,6 +359,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         if chosen is None:
             supported = ", ".join([*media_types().values(), JSON])
             return problem(406, "not-acceptable", "Formatet findes ikke", f"Accept skal være en af: {supported}")
+        if not _is_json(request.headers.get("content-type")):
+            return problem(415, "unsupported-media-type", "Kroppen skal være JSON", "Send sagens data som application/json")
         data = _json_object(await request.body())
         if chosen == "json":
             unavailable: dict[str, str] = {}
@@ -331,13 +410,18 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         Returns the lint report as JSON (the same shape as ``brevgen lint --format json``) with
         ``ok`` false when it has error findings.
         """
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_LINT_BYTES:
+            return _lint_too_large()
         raw = await request.body()
+        if len(raw) > MAX_LINT_BYTES:
+            return _lint_too_large()
         if importlib.util.find_spec("brevgen.lint") is None:
             return problem(501, "lint-unavailable", "lint is not available in this build", "Sprogtjekket findes ikke i denne udgave af brevgen")
         media = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
         markdown = media != "text/plain"
         try:
-            if media == "application/json":
+            if _is_json(media):
                 body = _json_object(raw)
                 text = body.get("text")
                 markdown = bool(body.get("markdown", True))
@@ -347,23 +431,38 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             text = None
         if not isinstance(text, str) or not text.strip():
             return problem(422, "invalid-text", "no text to lint", "Send en tekst at tjekke (UTF-8), fx som text/plain eller JSON med feltet 'text'")
-        from .lint import lint_text
-        from .lint.report import render_json
-
-        def check() -> dict[str, Any]:
-            report = lint_text(text, "tekst", markdown=markdown)
-            data = json.loads(render_json(report))
-            data["ok"] = report.exit_code == 0
-            return data
-
-        return JSONResponse(await anyio.to_thread.run_sync(check))
+        async with lint_gate():
+            return JSONResponse(await in_worker(lint_report, text, markdown))
 
     return app
 
 
+def lint_report(text: str, markdown: bool) -> dict[str, Any]:
+    """The lint's JSON report of a text, with ``ok``; runs in a worker process."""
+    from .lint import lint_text
+    from .lint.report import render_json
+
+    report = lint_text(text, "tekst", markdown=markdown)
+    data = json.loads(render_json(report))
+    data["ok"] = report.exit_code == 0
+    return data
+
+
+def _lint_too_large() -> JSONResponse:
+    return problem(413, "too-large", "For stor tekst", f"Sprogtjekket tager højst {MAX_LINT_BYTES:,} bytes tekst ad gangen".replace(",", "."))
+
+
+def _is_json(content_type: str | None) -> bool:
+    """``application/json`` or a ``+json`` type (with any parameters, such as charset)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == JSON or (media.startswith("application/") and media.endswith("+json"))
+
+
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        data = parse_json(raw.decode("utf-8")) if raw.strip() else None
+    except DataRefused as exc:
+        raise CaseDataError([exc.problem()]) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise UsageError("kroppen er ikke gyldig JSON (UTF-8)") from None
     if not isinstance(data, dict):

@@ -61,3 +61,19 @@ def example_pdfs(rendered_examples, typst_examples):
         raise ValueError(engine)
 
     return pdfs
+
+
+# Property tests (tests/test_properties.py): "fast" runs in every test run; "thorough" generates
+# 10,000 records and is used by the slow-marked test, which .ci/run runs (pytest -m "not slow"
+# leaves it out). Derandomized: the same records every run, so a failure in CI can be repeated.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_PROPERTY_SETTINGS = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+settings.register_profile("fast", max_examples=40, **_PROPERTY_SETTINGS)
+settings.register_profile("thorough", max_examples=10_000, **_PROPERTY_SETTINGS)
+settings.load_profile("fast")

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import EXAMPLES
 from extract import normalise, pdf_text
 from pdf_checks import assert_standalone_pdf_ua
@@ -423,3 +424,52 @@ def test_progress_bar_on_a_terminal(tmp_path):
     text = screen.decode("utf-8")
     assert "Breve" in text and "2/2" in text and "færdig" in text
     assert "2 breve i 1 format i " in stdout
+
+
+# --- hardening (issue 14) --------------------------------------------------------------------
+
+
+def test_ids_with_a_newline_or_named_like_a_cpr_number_are_refused_and_never_echoed(tmp_path):
+    summons = EXAMPLE_DATA[0][1]
+    lines = [
+        json.dumps({"id": "ok-3\n", "event": "indkaldelse", "data": summons}),  # "$" matched before the newline
+        json.dumps({"id": "ok-4", "event": "241299\u20130013", "data": summons}),  # an event named like a CPR number
+        json.dumps({"id": "ok-5", "event": "indkaldelse", "data": summons})[:-1] + ', "x": ' + "[" * 30 + "]" * 30 + "}",
+    ]
+    source = jsonl(tmp_path / "breve.jsonl", lines)
+    out = tmp_path / "out"
+    result = cli("batch", str(source), "--out", str(out), "--format", "html")
+    assert result.returncode == 1
+    assert not [p for p in out.iterdir() if "\n" in p.name or p.suffix == ".html"]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["code"] for e in errors] == ["invalid-record", "invalid-record", "invalid-case-data"]
+    assert errors[0]["id"] is None and errors[0]["message"].startswith("id (Brevets id): må kun have bogstaver")
+    assert errors[1]["event"] is None and errors[1]["message"].startswith("event (Brevtype): '[CPR fjernet]' kendes ikke")
+    assert errors[2]["message"] == "sagens data er indlejret for dybt: højst 12 niveauer af grupper og lister inden i hinanden"
+    everything = (out / "errors.jsonl").read_text(encoding="utf-8") + result.stderr + result.stdout
+    assert "241299" not in everything and "\u2013" not in everything
+
+
+def test_a_line_over_the_size_limit_is_an_error_and_the_batch_goes_on(tmp_path):
+    summons = EXAMPLE_DATA[0][1]
+    huge = json.dumps({"id": "stor", "event": "indkaldelse", "data": {**summons, "x": "y" * 1_100_000}})
+    source = jsonl(tmp_path / "breve.jsonl", [huge, record(1, "indkaldelse", summons)])
+    result = run_batch(source, tmp_path / "out", formats="html", workers=1)
+    assert (result.written, result.failed) == (1, 1)
+    (error,) = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (error["line"], error["message"]) == (1, "linjen er for lang: højst 1.000.000 tegn")
+
+
+def test_a_case_file_named_like_a_cpr_number_is_not_echoed(tmp_path):
+    cases = tmp_path / "sager" / "indkaldelse"
+    cases.mkdir(parents=True)
+    data = dict(EXAMPLE_DATA[0][1])
+    data["id"] = "sag-1"
+    data["letter_date"] = "2026-02-30"
+    (cases / "241299-0013.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("batch", str(tmp_path / "sager"), "--out", str(out))
+    assert result.returncode == 1
+    errors = (out / "errors.jsonl").read_text(encoding="utf-8")
+    assert "indkaldelse/[CPR fjernet].yaml" in errors
+    assert "241299" not in errors + result.stderr + result.stdout

@@ -176,3 +176,20 @@ def test_formats_lists_the_registry(tmp_path):
         "memo   MeMo (Digital Post)",
         "ics    iCalendar (kalenderaftale)",
     ]
+
+
+def test_names_typed_like_a_cpr_number_are_never_echoed(tmp_path):
+    """A case file, an event or a missing path named like a CPR number (any spelling)."""
+    case = tmp_path / "241299\u20130013.yaml"
+    data = yaml.safe_load(SUMMONS.read_text(encoding="utf-8"))
+    del data["caseworker"]["phone"]
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runs = [
+        run("render", "indkaldelse", str(case), "--out", str(tmp_path / "out")),
+        run("render", "241299-0013", str(SUMMONS)),
+        run("render", "indkaldelse", str(tmp_path / "2412990013.yaml")),
+    ]
+    assert [r.returncode for r in runs] == [1, 2, 2]
+    for result in runs:
+        assert "[CPR fjernet]" in result.stderr
+        assert "241299" not in result.stderr + result.stdout and "2412990013" not in result.stderr

@@ -401,3 +401,96 @@ def test_log_filter_redacts_messages_arguments_and_tracebacks():
     config = log_config()
     assert all(h["filters"] == ["redact_cpr"] for h in config["handlers"].values())
     assert config["root"]["handlers"] == ["default"]
+
+
+# --- hardening (issue 14) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None])
+def test_letters_take_only_json_bodies(client, content_type):
+    """A cross-site form can send text/plain, urlencoded or multipart, never application/json."""
+    headers = {"accept": "text/html"} | ({"content-type": content_type} if content_type else {})
+    body = json.dumps(load("indkaldelse/dagpenge-fremmoede")).encode()
+    response = client.post("/v1/letters/indkaldelse", content=body, headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "unsupported-media-type"
+    charset = client.post("/v1/letters/indkaldelse", content=body, headers={"content-type": "application/json; charset=utf-8", "accept": "text/html"})
+    assert charset.status_code == 200
+
+
+def test_an_unexpected_error_is_problem_json_500_and_logged_without_the_cpr(caplog):
+    app = create_app(api_key="")
+
+    @app.get("/v1/fejl")
+    async def fails():
+        raise RuntimeError(f"intern tilstand med {TEST_CPR}")
+
+    caplog.set_level("ERROR", logger="brevgen.service")
+    response = TestClient(app, raise_server_exceptions=False).get("/v1/fejl")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:brevgen:problem:internal", "title": "Intern fejl", "status": 500, "code": "internal",
+        "detail": "brevgen kunne ikke svare på grund af en intern fejl. Fejlen er skrevet i loggen",
+    }
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "RuntimeError: intern tilstand med [CPR fjernet]" in logged
+    assert not any(form in logged for form in cpr_forms(TEST_CPR))
+
+
+def test_lint_refuses_more_than_its_limit(client):
+    from brevgen.service import MAX_LINT_BYTES
+
+    text = ("Det er vigtigt, at du kommer. " * (MAX_LINT_BYTES // 30 + 10)).encode()
+    response = client.post("/v1/lint", content=text, headers={"content-type": "text/plain"})
+    assert response.status_code == 413 and response.json()["code"] == "too-large"
+    assert "100.000 bytes" in response.json()["detail"]
+
+
+def test_a_letter_over_the_time_limit_is_stopped_and_answered_503():
+    slow = TestClient(create_app(api_key="", time_limit=0.01))
+    response = slow.post("/v1/letters/indkaldelse", json=load("indkaldelse/dagpenge-fremmoede"), headers={"accept": "application/pdf"})
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "timeout"
+    assert "og blev stoppet" in response.json()["detail"]
+    # The worker lives on: the next letter with room to be made is made.
+    ok = TestClient(create_app(api_key="")).post("/v1/letters/indkaldelse", json=load("indkaldelse/dagpenge-fremmoede"), headers={"accept": "text/html"})
+    assert ok.status_code == 200
+
+
+def test_json_limits_are_422_problems_not_500(client):
+    data = json.dumps(load("indkaldelse/dagpenge-fremmoede"))
+    deep = data[:-1] + ', "x": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    big = data.replace('"duration_minutes": 45', '"duration_minutes": ' + "7" * 5000)
+    twice = data.replace('"benefit": "dagpenge"', '"benefit": "dagpenge", "benefit": "kontanthjælp"')
+    for body in (deep, big, twice):
+        response = client.post("/v1/letters/indkaldelse", content=body.encode(), headers={"content-type": "application/json"})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_client_that_disconnects_is_one_quiet_line(server):
+    body = json.dumps(load("indkaldelse/dagpenge-fremmoede")).encode()
+    before = server.logs()
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            b"POST /v1/letters/indkaldelse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"X-API-Key: {KEY}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body[:200]
+        )
+        time.sleep(0.3)
+    time.sleep(1.0)
+    new = server.logs()[len(before):]
+    assert "Traceback" not in new and "ERROR" not in new
+    assert "klienten afbrød forbindelsen: POST /v1/letters/indkaldelse" in new
+
+
+def test_percent_encoded_cpr_numbers_never_reach_the_log(server):
+    for spelling in ("241299%200013", "241299%E2%80%930013", "241299%2D0013", "24.12.99-0013", "241299%C2%A00013"):
+        assert server.client.get(f"/v1/events/{spelling}/schema").status_code == 404
+    time.sleep(0.3)
+    from urllib.parse import unquote
+
+    leaked = [line for line in server.logs().splitlines() if "241299" in unquote(line) or "2412990013" in unquote(line)]
+    assert leaked == []

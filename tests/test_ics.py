@@ -141,3 +141,19 @@ def test_self_booking_summons_has_no_calendar_entry_yet():
     assert info.value.lines() == [
         "meeting (Samtalen): skal udfyldes for at lave en kalenderaftale (ics); ved selvbooking er der endnu ingen tid"
     ]
+
+
+def test_a_meeting_time_with_a_zone_is_one_instant_in_the_letter_the_calendar_and_digital_post():
+    """08:00Z is 09:00 in Copenhagen in March: the letter said kl. 8.00 while .ics and MeMo said 09:00."""
+    from lxml import etree
+
+    data = load("indkaldelse/dagpenge-fremmoede")
+    data["meeting"]["start"] = "2026-03-16T08:00:00Z"
+    data["citizen"]["cpr"], data["sender"]["cvr"] = TEST_CPR, "29189781"
+    result = generate_letter("indkaldelse", data, ["html", "ics", "memo"])
+    assert "mandag den 16. marts 2026 kl. 9.00" in result.files["html"].decode().replace("\xa0", " ")  # no-break spaces keep a date on one line
+    start = the_event(Calendar.from_ical(result.files["ics"])).decoded("dtstart")
+    assert start == dt.datetime(2026, 3, 16, 9, 0, tzinfo=CPH)
+    memo = etree.fromstring(result.files["memo"])
+    starts = {el.text for el in memo.iter("{https://DigitalPost.dk/MeMo-1}startDateTime")}
+    assert starts == {"2026-03-16T08:00:00Z"}

@@ -77,17 +77,32 @@ def test_invalid_cpr_error_does_not_echo_it():
     assert info.value.lines() == ["citizen.cpr (CPR-nummer (kun til Digital Post, vises aldrig)): skal have 10 cifre (DDMMÅÅ-XXXX)"]
 
 
-def test_letter_refusing_cpr_shaped_text_in_case_data():
-    data = summons_data(**{"bring": ["Kopi af dit sygesikringskort (010190-1234)"]})
-    with pytest.raises(LetterError, match="CPR-nummer"):
+def test_case_data_with_cpr_shaped_free_text_is_refused_naming_the_field():
+    from brevgen import CaseDataError
+
+    data = summons_data(**{"bring": ["Kopi af dit sygesikringskort (010190\u20131234)"]})
+    with pytest.raises(CaseDataError) as info:
         build_letter("indkaldelse", data)
+    assert info.value.lines() == [
+        "bring[1] (Det skal borgeren tage med): ligner et CPR-nummer. Et CPR-nummer må aldrig stå i et brev: fjern det"
+    ]
+
+
+def test_letter_guard_stops_a_template_that_prints_a_cpr_number(tmp_path):
+    root = _template_copy(tmp_path)
+    path = root / "indkaldelse.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Kom til samtalen til tiden.", "Dit nummer er 01.01.90 1234."), encoding="utf-8")
+    case = validate_case("indkaldelse", summons_data())
+    with pytest.raises(LetterError, match="ligner et CPR-nummer"):
+        compose_letter("indkaldelse", case, TemplateSet(root))
 
 
 HOSTILE = "<script>alert('x')</script> **fed** {{ 7*7 }} {% if true %}ja{% endif %} [link](https://evil.example)"
 
 
 def test_case_data_is_printed_literally_in_every_format():
-    letter = build_letter("indkaldelse", summons_data(**{"citizen.name": "Anna " + HOSTILE, "prepare": [HOSTILE]}))
+    # A name may have 100 characters; the whole payload goes in a longer field.
+    letter = build_letter("indkaldelse", summons_data(**{"citizen.name": "Anna " + HOSTILE[:60], "prepare": [HOSTILE]}))
     files = render_letter(letter)
     html = files["html"].decode()
     assert "<script>" not in html

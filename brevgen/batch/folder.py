@@ -1,6 +1,12 @@
 """The output folder of a batch: one run at a time (a lock), the manifest of letters written,
 the errors of records that were not, and the leftovers of a killed run.
 
+- The lock is an exclusive ``flock`` on the output folder itself, held for the whole run. The
+  folder cannot be deleted while it holds the manifest, so every batch on it, however many
+  start at once, waits for the same lock; a run that cannot get it within a few seconds stops
+  with a clear message and writes nothing. (A lock file that the finishing run deleted let a
+  third batch create a new one and run beside the second.)
+
 - ``manifest.jsonl``: one line per letter written, appended and fsynced one whole line at a
   time after its files are on disk, with each file's SHA-256. Lines are in input order (a
   letter made again by a later run, because its file was deleted, comes last).
@@ -26,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..output import atomic_write
+from ..output import atomic_write, output_error
 
 MANIFEST = "manifest.jsonl"
 ERRORS = "errors.jsonl"
-LOCK = ".brevgen-batch.lock"
-# Temporary files left by atomic_write when a run is killed: ".<name>.<8 random chars>.tmp".
-_STALE_TMP = re.compile(r"^\..+\.(pdf|docx|html|jsonl)\.[A-Za-z0-9_]{8}\.tmp$")
+LOCK_WAIT_SECONDS = 10  # workers of a killed run may take a moment to die
+# Temporary files left by brevgen.output when a run is killed: ".<name>.<8 random chars>.tmp".
+_STALE_TMP = re.compile(r"^\..+\.(pdf|docx|html|xml|ics|jsonl)\.[A-Za-z0-9_]{8}\.tmp$")
 
 
 class JsonlAppender:
@@ -42,16 +48,24 @@ class JsonlAppender:
 
     def __init__(self, path: Path, *, truncate: bool = False, durable: bool = True):
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if truncate else 0)
-        self.fd = os.open(path, flags, 0o644)
+        self.path = path
+        try:
+            self.fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            raise output_error(exc, path.parent) from None
         self.durable = durable
 
     def append(self, obj: dict[str, Any]) -> None:
         data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        while data:
-            written = os.write(self.fd, data)
-            data = data[written:]
-        if self.durable:
-            os.fsync(self.fd)
+        try:
+            while data:
+                written = os.write(self.fd, data)
+                data = data[written:]
+            if self.durable:
+                os.fsync(self.fd)
+        except OSError as exc:
+            # A torn last line is dropped by the next run's load_manifest.
+            raise output_error(exc, self.path.parent) from None
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -142,28 +156,29 @@ def remove_stale_temp_files(out_dir: Path) -> int:
 
 
 @contextlib.contextmanager
-def locked(out_dir: Path) -> Iterator[None]:
-    """One batch at a time per output folder (a second one would race on the same files)."""
+def locked(out_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """One batch at a time per output folder (a second one would race on the same files).
+
+    The lock is on the folder itself (see the module documentation), held until the run ends
+    and released by the kernel if the process dies."""
     import fcntl
 
-    path = out_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        deadline = time.monotonic() + 10  # workers of a killed run may take a moment to die
+        deadline = time.monotonic() + wait
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise UsageError(f"{out_dir}: en anden kørsel skriver allerede til mappen. Vent, til den er færdig") from None
+                    raise UsageError(
+                        f"{out_dir}: en anden kørsel skriver allerede til mappen. Vent, til den er færdig, og kør så kommandoen "
+                        "igen (den laver kun de breve, der mangler), eller brug en anden mappe"
+                    ) from None
                 time.sleep(0.2)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+        yield
     finally:
-        os.close(fd)
+        os.close(fd)  # closing the folder releases the lock
 
 

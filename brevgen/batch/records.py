@@ -3,7 +3,9 @@
 A record that cannot become a letter (bad JSON, a missing or unsafe id, an unknown event)
 becomes a :class:`RecordError`, never an exception, so the batch goes on past it. Ids become
 part of file names, so they follow the same rule as case references and never look like a
-CPR number; a bad id is never echoed back.
+CPR number; a bad id is never echoed back, and ids, events and file names in errors.jsonl are
+passed through the CPR redaction. A line is read within the limits of brevgen.limits (at most
+1 MB, nesting, numbers, duplicate keys) without ever holding more than that line in memory.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import events
-from ..casedata import CPR_SHAPE
-from ..casefile import CASE_SUFFIXES, read_case_file
-from ..errors import Problem, UsageError
+from .. import cpr, limits
+from ..casefile import CASE_SUFFIXES, DataRefused, parse_json, read_case_file
+from ..errors import CaseDataError, Problem, UsageError
 
-# Record ids become part of file names: the same rule as case references.
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Record ids become part of file names: the same rule as case references. Matched with
+# fullmatch: "$" would also match before a final newline ("ok-3\n" in a file name).
+_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _FOLDER_ID_CHARS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa", " ": "-", "/": "-"})
 
 
@@ -68,11 +71,11 @@ class RecordError:
     event: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        where = {"line": self.line} if self.source_file is None else {"source_file": self.source_file}
+        where = {"line": self.line} if self.source_file is None else {"source_file": cpr.redact(self.source_file)}
         return {
             **where,
-            "id": self.id,
-            "event": self.event,
+            "id": cpr.redact(self.id) if self.id else self.id,
+            "event": cpr.redact(self.event) if self.event else self.event,
             "code": self.code,
             "problems": [{**p.as_dict(), "field": p.path or None} for p in self.problems],
             "message": self.message,
@@ -87,7 +90,7 @@ class RecordError:
         """One line for stderr: where, which record, what is wrong."""
         place = f"linje {self.line}" if self.source_file is None else self.source_file
         who = f" (id {self.id})" if self.id else ""
-        return f"{place}{who}: {self.message}"
+        return cpr.redact(f"{place}{who}: {self.message}")
 
 
 def problem(field: str | None, label: str | None, message: str) -> Problem:
@@ -99,9 +102,9 @@ def _id_problem(value: Any) -> Problem | None:
         return problem("id", "Brevets id", "skal udfyldes")
     if not isinstance(value, str):
         return problem("id", "Brevets id", "skal være tekst")
-    if not _ID_PATTERN.match(value):
+    if not _ID_PATTERN.fullmatch(value):
         return problem("id", "Brevets id", "må kun have bogstaver a-z, tal, punktum og bindestreg (højst 64 tegn)")
-    if CPR_SHAPE.search(value) or re.search(r"\d{10}", value):
+    if cpr.contains(value) or re.search(r"[0-9]{10}", value):
         return problem("id", "Brevets id", "ligner et CPR-nummer. Brug et id fra sagssystemet, ikke borgerens CPR-nummer")
     return None
 
@@ -117,7 +120,9 @@ def _eventproblem(value: Any) -> Problem | None:
 
 def _jsonl_record(line_no: int, raw: str) -> Record | RecordError:
     try:
-        obj = json.loads(raw)
+        obj = parse_json(raw, wrapper_levels=1)
+    except DataRefused as exc:
+        return RecordError("invalid-case-data", (exc.problem(),), line=line_no)
     except json.JSONDecodeError as exc:
         # Never echo the line: it may hold personal data. The position is enough to find it.
         return RecordError("invalid-json", (problem(None, None, f"linjen er ikke gyldig JSON (fejl ved tegn {exc.pos + 1})"),), line=line_no)
@@ -126,7 +131,7 @@ def _jsonl_record(line_no: int, raw: str) -> Record | RecordError:
     rid, event = obj.get("id"), obj.get("event")
     id_problem = _id_problem(rid)
     safe_id = rid if id_problem is None else None  # a bad id is never echoed: it may be a CPR number
-    safe_event = event if isinstance(event, str) and len(event) <= 40 else None
+    safe_event = event if isinstance(event, str) and len(event) <= 40 and not cpr.contains(event) else None
     problems = [p for p in (id_problem, _eventproblem(event)) if p]
     data = obj.get("data")
     if not isinstance(data, dict):
@@ -137,10 +142,33 @@ def _jsonl_record(line_no: int, raw: str) -> Record | RecordError:
     return Record(id=rid, event=event, data=data, line=line_no)
 
 
+def _bounded_lines(fh, limit: int) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) per line; None for a line over ``limit`` characters, which is
+    skipped without being held in memory."""
+    line_no = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        line_no += 1
+        if len(raw) > limit and not raw.endswith("\n"):
+            while True:  # skip the rest of this line, a block at a time
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield line_no, None
+            continue
+        yield line_no, raw
+
+
 def read_jsonl(path: Path) -> Iterator[Record | RecordError]:
     """One record per non-blank line; a bad line becomes a RecordError, never an exception."""
     with path.open("r", encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
-        for line_no, raw in enumerate(fh, start=1):
+        for line_no, raw in _bounded_lines(fh, limits.MAX_CASE_BYTES):
+            if raw is None:
+                size = f"{limits.MAX_CASE_BYTES:,}".replace(",", ".")
+                yield RecordError("invalid-json", (problem(None, None, f"linjen er for lang: højst {size} tegn"),), line=line_no)
+                continue
             if not raw.strip():
                 continue
             try:
@@ -174,6 +202,9 @@ def read_folder(root: Path) -> Iterator[Record | RecordError]:
         except UsageError as exc:
             yield RecordError("unreadable", (problem(None, None, exc.message.replace(str(path), rel)),), source_file=rel)
             continue
+        except CaseDataError as exc:
+            yield RecordError(exc.code, tuple(exc.problems), source_file=rel)
+            continue
         data = dict(data)
         event = data.pop("event", None) or path.parent.name
         rid = data.pop("id", None) or str(Path(rel).with_suffix("")).translate(_FOLDER_ID_CHARS)
@@ -201,10 +232,15 @@ def count_records(source: Path) -> int:
     if source.is_dir():
         return sum(1 for _ in _case_files(source))
     count = 0
+    content = False  # the current line has more than white space
     with source.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                count += 1
-    return count
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            for piece in block.split(b"\n")[:-1] if b"\n" in block else ():
+                content = content or bool(piece.strip())
+                count += content
+                content = False
+            tail = block.rsplit(b"\n", 1)[-1]
+            content = content or bool(tail.strip())
+    return count + content
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BrevgenError, UsageError
+from ..output import DiskFullError, OutputError, ReadOnlyError, output_error
 from .folder import ERRORS, MANIFEST, JsonlAppender, load_manifest, locked, remove_stale_temp_files
 from .records import Record, RecordError, count_records, problem, read_records
 from .workers import init_worker, work_chunk
@@ -147,7 +148,7 @@ class _Run:
 
     def __init__(self, source: Path, out_dir: Path, formats: tuple[str, ...], workers: int,
                  progress: Callable[[Progress], None] | None, chunk_size: int, keep_errors: int,
-                 recycle_after: int | None, pdf_engine: str):
+                 recycle_after: int | None, pdf_engine: str, time_limit: float | None = None):
         self.source = source
         self.out_dir = out_dir
         self.formats = formats
@@ -157,6 +158,8 @@ class _Run:
         self.keep_errors = keep_errors
         self.recycle_after = recycle_after
         self.pdf_engine = pdf_engine
+        self.time_limit = time_limit
+        self.halt: RecordError | None = None  # the folder cannot take more letters (disk full, read-only)
         self.total = count_records(source)
         self.result = BatchResult(out_dir=out_dir, formats=formats)
         self.started = time.perf_counter()
@@ -230,6 +233,11 @@ class _Run:
         except CancelledError:
             return
         for outcome in outcomes:
+            if isinstance(outcome, RecordError) and outcome.code in ("disk-full", "read-only", "output"):
+                # Not this record's fault: every later letter would fail the same way. Stop,
+                # and let a later run make what is missing once there is room.
+                self.halt = self.halt or outcome
+                continue
             if isinstance(outcome, RecordError):
                 self.fail(outcome)
             else:
@@ -256,21 +264,34 @@ class _Run:
             max_workers=self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine),
+            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine, self.time_limit),
         )
 
     def run(self) -> BatchResult:
         with locked(self.out_dir):
-            remove_stale_temp_files(self.out_dir)
-            self.done_before = load_manifest(self.out_dir)
+            try:
+                remove_stale_temp_files(self.out_dir)
+                self.done_before = load_manifest(self.out_dir)
+            except OSError as exc:
+                raise output_error(exc, self.out_dir) from None
             self.manifest = JsonlAppender(self.out_dir / MANIFEST)
-            self.errors = JsonlAppender(self.out_dir / ERRORS, truncate=True, durable=False)
+            try:
+                self.errors = JsonlAppender(self.out_dir / ERRORS, truncate=True, durable=False)
+            except BaseException:
+                self.manifest.close()
+                raise
             try:
                 self._schedule()
             finally:
                 self.manifest.close()
                 self.errors.close()
                 self.result.seconds = time.perf_counter() - self.started
+            if self.halt is not None:
+                error = {"disk-full": DiskFullError, "read-only": ReadOnlyError}.get(self.halt.code, OutputError)
+                raise error(
+                    f"{self.halt.problems[0].message}. {self.result.written} breve blev skrevet, før kørslen stoppede; "
+                    "kør samme kommando igen, så laves kun dem, der mangler"
+                )
             if self.superseded and not self.result.interrupted:
                 load_manifest(self.out_dir)  # an id made again: keep only its newest manifest line
         return self.result
@@ -299,11 +320,11 @@ class _Run:
                     if not isinstance(item, RecordError):
                         given += len(item)
                     pending.append(item if isinstance(item, RecordError) else pool.submit(work_chunk, item))
-                    while len(pending) >= window and not stop.requested:
+                    while len(pending) >= window and not stop.requested and self.halt is None:
                         self.handle(pending.popleft())
-                    if stop.requested:
+                    if stop.requested or self.halt is not None:
                         break
-                if stop.requested:
+                if stop.requested or self.halt is not None:
                     self.result.interrupted = True
                     # Chunks not started are dropped; letters being made are finished and recorded.
                     for item in pending:
@@ -328,6 +349,7 @@ def run_batch(
     keep_errors: int = 10,
     recycle_after: int | None = 2000,
     pdf_engine: str | None = None,
+    time_limit: float | None = None,
 ) -> BatchResult:
     """Make a letter for every record in ``source`` (JSONL file or folder of case files).
 
@@ -335,9 +357,13 @@ def run_batch(
     :class:`UsageError` only when the call itself is wrong (no input, bad format list, the
     folder is in use). Re-running on the same ``out_dir`` makes only what is missing. On
     Ctrl-C it stops handing out work, keeps what the workers finish, and returns with
-    ``interrupted`` set. Workers are replaced after every ``recycle_after`` letters.
+    ``interrupted`` set. Workers are replaced after every ``recycle_after`` letters. Each letter
+    has ``time_limit`` seconds (default BREVGEN_TIME_LIMIT or 60); one over it is stopped and
+    reported in errors.jsonl. A full disk or a folder that cannot be written to stops the run
+    with :class:`brevgen.output.OutputError` (nothing half-written; run again to resume).
     ``pdf_engine``: "weasyprint" (default) or "typst".
     """
+    from ..timelimit import default_seconds
     from ..render import default_formats, parse_formats
     from ..render.pdf import check_engine
 
@@ -352,6 +378,10 @@ def run_batch(
         raise UsageError(f"{source}: findes ikke. Angiv en JSONL-fil eller en mappe med sagsfiler")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: er en fil, ikke en mappe")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
     engine = check_engine(pdf_engine)
-    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine).run()
+    seconds = time_limit if time_limit is not None else default_seconds()
+    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine, seconds).run()

@@ -3,7 +3,9 @@
 Each worker imports WeasyPrint and python-docx once and reuses the parsed stylesheets and font
 configuration that the PDF renderer caches per process, so no letter pays for imports or CSS
 parsing. A letter is made through the same pipeline as ``brevgen render`` and its files are
-written with :func:`brevgen.output.atomic_write`; the parent records them in the manifest.
+written with :func:`brevgen.output.write_files` (all formats or none); the parent records them
+in the manifest. Each letter has a time limit (:mod:`brevgen.timelimit`): one over it is stopped,
+reported as the record's error, and the worker goes on with the next.
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ def _die_with_parent() -> None:
             os._exit(1)  # the parent died before prctl took effect
 
 
-def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint") -> None:
+def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint", seconds: float | None = None) -> None:
     import gc
     import signal
 
     # Ctrl-C goes to the whole process group: the parent decides, workers finish their letter.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(out_dir=Path(out_dir), formats=formats, parent_pid=parent_pid, pdf_engine=pdf_engine)
+    _worker.update(out_dir=Path(out_dir), formats=formats, parent_pid=parent_pid, pdf_engine=pdf_engine, seconds=seconds)
     _die_with_parent()
     # Import everything a letter needs once, here, not in the first letter of every chunk.
     from .. import render, templating
@@ -61,25 +63,27 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, 
 
 
 def _make_letter(record: Record) -> dict[str, Any]:
-    from ..casedata import CPR_SHAPE
-    from ..output import atomic_write, letter_stem
-    from ..pipeline import build_letter, render_letter
+    from .. import cpr
+    from ..output import letter_stem, write_files
+    from ..pipeline import build_case_letter, render_letter
     from ..render import get_format
 
     out_dir: Path = _worker["out_dir"]
-    letter = build_letter(record.event, record.data, record=record.label)
-    rendered = render_letter(letter, _worker["formats"], pdf_engine=_worker["pdf_engine"])
+    case, letter = build_case_letter(record.event, record.data, record=record.label)
+    rendered = render_letter(letter, _worker["formats"], case=case, pdf_engine=_worker["pdf_engine"])
     stem = f"{letter_stem(letter.meta)}_{record.id}"
-    if CPR_SHAPE.search(stem):  # case_ref and id are each checked; this guards their joining
+    if cpr.contains(stem):  # case_ref and id are each checked; this guards their joining
         raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret eller id'et")
-    files = []
-    for fmt, data in rendered.items():
-        name = f"{stem}.{get_format(fmt).suffix}"
-        atomic_write(out_dir / name, data)
-        files.append({"format": fmt, "file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    names = {fmt: f"{stem}.{get_format(fmt).suffix}" for fmt in rendered}
+    write_files(out_dir, {names[fmt]: data for fmt, data in rendered.items()})
+    files = [
+        {"format": fmt, "file": names[fmt], "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for fmt, data in rendered.items()
+    ]
+    where = {k: cpr.redact(v) if isinstance(v, str) else v for k, v in record.where.items()}
     return {
         "id": record.id,
-        **record.where,
+        **where,
         "event": record.event,
         "case_ref": letter.meta.case_ref,
         "letter_date": letter.meta.letter_date.isoformat(),
@@ -101,10 +105,13 @@ def _error_for(record: Record, exc: BaseException) -> RecordError:
 
 
 def work_chunk(records: list[Record]) -> list[dict[str, Any] | RecordError]:
+    from ..timelimit import time_limit
+
     out: list[dict[str, Any] | RecordError] = []
     for record in records:
         try:
-            out.append(_make_letter(record))
+            with time_limit(_worker.get("seconds")):
+                out.append(_make_letter(record))
         except Exception as exc:  # one bad record never stops the batch
             out.append(_error_for(record, exc))
     return out

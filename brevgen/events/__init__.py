@@ -18,14 +18,16 @@ import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .. import formatting
 from ..casedata import LetterCase
 from ..discovery import ModuleDiscovery
 from ..errors import Problem, UsageError
 from ..letter import Appointment, SelfService
+from ..problems import problem
 from ..regime import Regime, ValueRecorder
 
 EVENTS_ENV = "BREVGEN_EVENTS"
@@ -82,6 +84,26 @@ class Event:
 
     def __repr__(self) -> str:
         return f"<Event {self.name}>"
+
+
+def meeting_time_problems(model: type[LetterCase], path: str, start: dt.datetime, minutes: int, regime: Regime | None) -> Iterator[Problem]:
+    """A meeting at the job centre must fall on a day it is open and within its meeting hours,
+    both given by the regime table (``office``), not by code."""
+    if regime is None:
+        return
+    closed = regime.closing_day(start.date())
+    if closed:
+        who = regime.value("authority_word")
+        yield problem(model, path, f"ligger på {closed} ({formatting.short_date(start)}), hvor {who} holder lukket. Vælg en anden dag")
+    opens, closes = regime.meeting_hours()
+    end = start + dt.timedelta(minutes=minutes)
+    if start.time() < opens or end.date() != start.date() or end.time() > closes:
+        yield problem(
+            model,
+            path,
+            f"ligger uden for mødetiden: et møde skal begynde {formatting.clock(opens)} eller senere "
+            f"og slutte senest {formatting.clock(closes)} (dette møde er {formatting.time_span(start, end)})",
+        )
 
 
 _registry: dict[str, Event] = {}

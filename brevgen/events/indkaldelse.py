@@ -13,14 +13,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .. import formatting, workdays
-from ..casedata import CaseModel, LetterCase, Phone, Text, Url, Venue
+from ..casedata import CaseModel, Date, DateTime, Items, LetterCase, Name, Phone, Text, Url, Venue
 from ..danish_time import local
 from ..derive import citizen_deadline, contact_plan
 from ..errors import Problem
 from ..letter import Appointment, Contact, Deadline
 from ..problems import problem
 from ..regime import Regime, ValueRecorder
-from . import Event, register
+from . import Event, meeting_time_problems, register
 
 
 class PhoneMeeting(CaseModel):
@@ -36,7 +36,7 @@ class VideoMeeting(CaseModel):
 
 
 class Meeting(CaseModel):
-    start: dt.datetime = Field(title="Mødets tidspunkt")
+    start: DateTime = Field(title="Mødets tidspunkt")
     duration_minutes: int = Field(ge=10, le=240, title="Mødets længde i minutter")
     mode: Literal["fremmøde", "telefon", "video"] = Field(title="Mødeform")
     venue: Venue | None = Field(None, title="Mødested (ved fremmøde)")
@@ -49,14 +49,14 @@ class Meeting(CaseModel):
 
 
 class AKasse(CaseModel):
-    name: Text = Field(title="A-kassens navn")
+    name: Name = Field(title="A-kassens navn")
     phone: Phone = Field(title="A-kassens telefonnummer")
 
 
 class SelfBooking(CaseModel):
     """The citizen books the time of the conversation (selvbooking) instead of being given one."""
 
-    book_by: dt.date = Field(title="Frist for at booke en tid")
+    book_by: Date = Field(title="Frist for at booke en tid")
     url: Url = Field(title="Link til at booke en tid", examples=["https://job.jobnet.dk"])
     venue: Venue | None = Field(None, title="Mødested, hvis det er kendt")
 
@@ -73,11 +73,11 @@ class Summons(LetterCase):
     meeting: Meeting | None = Field(None, title="Samtalen")
     self_booking: SelfBooking | None = Field(None, title="Selvbooking (borgeren booker selv en tid)")
     interpreter: Interpreter | None = Field(None, title="Tolk")
-    accessibility: list[Text] = Field(default_factory=list, title="Det har vi sørget for (tilgængelighed)")
-    bring: list[Text] = Field(default_factory=list, title="Det skal borgeren tage med")
-    prepare: list[Text] = Field(default_factory=list, title="Det skal borgeren forberede")
+    accessibility: Items = Field(default_factory=list, title="Det har vi sørget for (tilgængelighed)")
+    bring: Items = Field(default_factory=list, title="Det skal borgeren tage med")
+    prepare: Items = Field(default_factory=list, title="Det skal borgeren forberede")
     a_kasse: AKasse | None = Field(None, title="A-kasse (ved dagpenge)")
-    cancel_by: dt.datetime | None = Field(None, title="Frist for at flytte eller aflyse")
+    cancel_by: DateTime | None = Field(None, title="Frist for at flytte eller aflyse")
 
 
 # --- cross-field rules -------------------------------------------------------------------------
@@ -151,6 +151,11 @@ def _someone_answers_before_the_meeting(case: Summons, regime: Regime | None) ->
         )
 
 
+def _meeting_when_open(case: Summons, regime: Regime | None) -> Iterable[Problem]:
+    if case.meeting is not None:
+        yield from meeting_time_problems(Summons, "meeting.start", case.meeting.start, case.meeting.duration_minutes, regime)
+
+
 # --- derived values ------------------------------------------------------------------------------
 
 
@@ -188,7 +193,14 @@ class SummonsEvent(Event):
     model = Summons
     order = 1
     books_meetings = True
-    rules = (_time_or_self_booking, _meeting_mode_details, _a_kasse_for_dagpenge, _meeting_after_letter, _someone_answers_before_the_meeting)
+    rules = (
+        _time_or_self_booking,
+        _meeting_mode_details,
+        _a_kasse_for_dagpenge,
+        _meeting_after_letter,
+        _meeting_when_open,
+        _someone_answers_before_the_meeting,
+    )
     free_text = ("bring[]", "prepare[]", "accessibility[]", "meeting.venue.reception", "self_booking.venue.reception")
 
     def derive(self, case: Summons, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:

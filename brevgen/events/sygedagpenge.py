@@ -13,18 +13,18 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .. import formatting, workdays
-from ..casedata import CaseModel, LetterCase, Text, Url, Venue
+from ..casedata import CaseModel, Date, DateTime, LetterCase, Name, Url, Venue
 from ..danish_time import local
 from ..derive import citizen_deadline, contact_plan, our_deadline
 from ..errors import Problem
 from ..letter import Appointment, Deadline, SelfService
 from ..problems import problem
 from ..regime import Regime, ValueRecorder
-from . import Event, register
+from . import Event, meeting_time_problems, register
 
 
 class FirstFollowup(CaseModel):
-    start: dt.datetime = Field(title="Første opfølgningssamtale")
+    start: DateTime = Field(title="Første opfølgningssamtale")
     duration_minutes: int = Field(60, ge=10, le=240, title="Samtalens længde i minutter")
     venue: Venue = Field(title="Mødested for første samtale")
 
@@ -32,11 +32,11 @@ class FirstFollowup(CaseModel):
 class SickLeave(LetterCase):
     """Velkommen: opfølgning på din sygemelding."""
 
-    first_absence_day: dt.date = Field(title="Første fraværsdag")
+    first_absence_day: Date = Field(title="Første fraværsdag")
     reported_by: Literal["arbejdsgiver", "a-kasse", "selv"] = Field(title="Hvem meldte fraværet")
-    employer_name: Text | None = Field(None, title="Arbejdsgiver")
+    employer_name: Name | None = Field(None, title="Arbejdsgiver")
     expected_duration: Literal["over-8-uger", "under-8-uger", "ukendt"] = Field(title="Forventet varighed")
-    questionnaire_sent: dt.date = Field(title="Dato for oplysningsskemaet")
+    questionnaire_sent: Date = Field(title="Dato for oplysningsskemaet")
     questionnaire_url: Url = Field(title="Link til oplysningsskemaet")
     first_followup: FirstFollowup | None = Field(None, title="Første opfølgningssamtale")
     doctor_certificate: bool = Field(False, title="Vi har bedt lægen om en attest")
@@ -62,6 +62,8 @@ def _sick_leave_dates(case: SickLeave, regime: Regime | None) -> Iterable[Proble
         why = workdays.why_not_working(start)
         if why:
             yield problem(SickLeave, "first_followup.start", f"ligger på {why}. Vælg en hverdag")
+        followup = case.first_followup
+        yield from meeting_time_problems(SickLeave, "first_followup.start", followup.start, followup.duration_minutes, regime)
 
 
 def _first_followup_by_week(case: SickLeave, regime: Regime | None) -> Iterable[Problem]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from .. import formatting, workdays
-from ..casedata import Address, CaseModel, LetterCase, Phone, Text
+from ..casedata import Address, CaseModel, Date, Items, LetterCase, LongText, Name, Phone, Text, in_range
 from ..derive import citizen_deadline
 from ..errors import Problem
 from ..letter import Contact, Deadline
@@ -26,9 +26,9 @@ from . import Event, register
 
 
 class Provider(CaseModel):
-    name: Text = Field(title="Virksomhed eller kursussted")
+    name: Name = Field(title="Virksomhed eller kursussted")
     address: Address = Field(title="Adresse for tilbuddet")
-    contact_name: Text | None = Field(None, title="Kontaktperson på stedet")
+    contact_name: Name | None = Field(None, title="Kontaktperson på stedet")
     contact_phone: Phone | None = Field(None, title="Kontaktpersonens telefonnummer")
 
 
@@ -36,19 +36,22 @@ class OfferDetails(CaseModel):
     kind: Literal["virksomhedspraktik", "løntilskud", "kursus"] = Field(title="Slags tilbud")
     title: Text = Field(title="Tilbuddets navn", examples=["Praktik som lagermedarbejder"])
     provider: Provider = Field(title="Sted")
-    start_date: dt.date = Field(title="Første dag")
-    end_date: dt.date = Field(title="Sidste dag")
-    hours_per_week: Decimal = Field(gt=0, le=37, title="Timer om ugen")
-    schedule: Text = Field(title="Mødetider", examples=["mandag til torsdag kl. 8.00 til 14.00"])
-    purpose: Text = Field(title="Formålet med tilbuddet")
-    tasks: list[Text] = Field(min_length=1, title="Opgaver eller indhold")
-    wage_per_hour: Decimal | None = Field(None, gt=0, title="Timeløn (ved løntilskud)")
-    transport: Text | None = Field(None, title="Transport og befordring")
+    start_date: Date = Field(title="Første dag")
+    end_date: Date = Field(title="Sidste dag")
+    # At most two decimals, so the letter prints the number the case holds ("37,5 timer").
+    hours_per_week: Annotated[Decimal, in_range(1, 37, "timer om ugen")] = Field(decimal_places=2, title="Timer om ugen")
+    schedule: LongText = Field(title="Mødetider", examples=["mandag til torsdag kl. 8.00 til 14.00"])
+    purpose: LongText = Field(title="Formålet med tilbuddet")
+    tasks: Items = Field(min_length=1, title="Opgaver eller indhold")
+    wage_per_hour: Annotated[Decimal, in_range(50, 1000, "kr. i timen")] | None = Field(
+        None, decimal_places=2, title="Timeløn (ved løntilskud)"
+    )
+    transport: LongText | None = Field(None, title="Transport og befordring")
 
 
 class Reasoning(CaseModel):
-    facts: list[Text] = Field(min_length=1, title="Oplysninger, vi har lagt vægt på")
-    considerations: list[Text] = Field(min_length=1, title="Hovedhensyn i vurderingen")
+    facts: Items = Field(min_length=1, title="Oplysninger, vi har lagt vægt på")
+    considerations: Items = Field(min_length=1, title="Hovedhensyn i vurderingen")
 
 
 class Offer(LetterCase):
@@ -56,8 +59,8 @@ class Offer(LetterCase):
 
     benefit: Literal["dagpenge", "kontanthjælp"] = Field(title="Ydelse")
     offer: OfferDetails = Field(title="Tilbuddet")
-    answer_by: dt.date = Field(title="Svarfrist")
-    self_found_by: dt.date | None = Field(None, title="Frist for selv at finde en praktik (standard: svarfristen)")
+    answer_by: Date = Field(title="Svarfrist")
+    self_found_by: Date | None = Field(None, title="Frist for selv at finde en praktik (standard: svarfristen)")
     repeated_offer: bool = Field(False, title="Borgeren har fået det samme tilbud før")
     reasoning: Reasoning = Field(title="Begrundelse")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..cpr import redact
 from .lix import LixCount
 from .units import Location, Unit
 
@@ -134,7 +135,9 @@ class Report:
         """Merge hits into the report's findings; returns how many hits there were."""
         index = {f.key: f for f in self.findings}
         for hit in hits:
-            finding = Finding(hit.rule_id, hit.level, hit.message, hit.location, hit.match, hit.suggestions, hit.value, hit.field)
+            # A finding never quotes a CPR number back (the KS21 rule finds them in any text).
+            match = redact(hit.match) if hit.match else hit.match
+            finding = Finding(hit.rule_id, hit.level, redact(hit.message), hit.location, match, hit.suggestions, hit.value, hit.field)
             existing = index.get(finding.key)
             if existing is None:
                 index[finding.key] = finding

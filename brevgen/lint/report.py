@@ -155,4 +155,15 @@ def render_sarif(report: Report) -> str:
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif}
+def _redacted(render):
+    """A report names files and quotes text: no CPR number reaches it in any spelling."""
+    from ..cpr import redact
+
+    def wrapped(report: Report) -> str:
+        return redact(render(report))
+
+    wrapped.__name__ = render.__name__
+    return wrapped
+
+
+RENDERERS = {"text": _redacted(render_text), "json": _redacted(render_json), "sarif": _redacted(render_sarif)}

@@ -17,6 +17,12 @@ So communications staff can check an old letter from another case system. Positi
 The letterhead and the address (sender, recipient, "Dato:", "Sagsnummer:") are not linted in
 any format: a case number is not an abbreviation to explain, an address is not a sentence.
 
+Limits (a file from elsewhere is read with bounded work): text files (.md, .txt, .html) of at
+most 500 kB; DOCX and PDF files of at most 10 MB, a DOCX whose parts unpack to at most 25 MB, a
+PDF of at most 50 pages; DOCX and PDF are read in a child process with 30 seconds and 1 GB of
+memory (brevgen.isolate); the text taken out of any file is at most 500,000 characters. A file
+over a limit is a Danish usage error that names the file and the limit.
+
 Plain files have no roles. A heading that starts with a word in ``config.yml``'s
 ``file_heading_roles`` ("Regler", "Klagevejledning", "Hvem kan du kontakte") gives the text under
 it that role, so § references may stand under "Regler" and the contact box stays out of LIX.
@@ -29,11 +35,27 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import BrevgenError, UsageError
 from ..letter import Block, Origin, Paragraph, Run, Section
 from .units import Document, Location, Segment, Unit
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf")
+
+MAX_TEXT_FILE_BYTES = 500_000
+MAX_BINARY_FILE_BYTES = 10_000_000
+MAX_DOCX_UNPACKED_BYTES = 25_000_000
+MAX_DOCX_PARTS = 1_000
+MAX_PDF_PAGES = 50
+MAX_TEXT_CHARS = 500_000
+READ_SECONDS = 30.0
+READ_MEMORY_MB = 1024
+
+
+def _mb(n: int) -> str:
+    """``25 MB``, ``199,8 MB``, ``500 kB`` (Danish decimal comma)."""
+    if n >= 1_000_000:
+        return f"{n // 1_000_000} MB" if n % 1_000_000 == 0 else f"{n / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{n // 1000} kB"
 
 
 @dataclass
@@ -312,30 +334,38 @@ def read_html(data: bytes, file: str) -> Source:
 # --- DOCX and PDF ------------------------------------------------------------------------------
 
 
-def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None) -> Document:
-    heading_roles = heading_roles or {}
+def _check_docx_package(path: Path, file: str) -> None:
+    """Refuse a DOCX whose parts unpack to more than the limit (a "zip bomb"), before any part
+    is decompressed: the sizes are read from the zip directory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise UsageError(f"{file}: filen kan ikke læses som DOCX (den er ikke en gyldig zip-fil)") from None
+    if len(parts) > MAX_DOCX_PARTS:
+        raise UsageError(f"{file}: filen har for mange dele ({len(parts)}); en DOCX må højst have {MAX_DOCX_PARTS}")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise UsageError(
+            f"{file}: filen fylder {_mb(unpacked)}, når den pakkes ud; sprogtjekket læser højst {_mb(MAX_DOCX_UNPACKED_BYTES)}"
+        )
+
+
+def docx_paragraphs(path: str) -> list[tuple[str, str]]:
+    """(kind, text) for every paragraph and table cell paragraph, in document order. Runs in
+    a child process (brevgen.isolate); zipfile never unpacks more than a part's declared size."""
     from docx import Document as DocxDocument
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph as DocxParagraph
 
-    doc = DocxDocument(str(path))
-    units: list[Unit] = []
-    number = 0
-    section = ""
-    roles: tuple[str, ...] = ()
+    doc = DocxDocument(path)
+    out: list[tuple[str, str]] = []
+    size = 0
 
-    def is_heading(par: DocxParagraph) -> bool:
-        style = (par.style.name if par.style is not None else "") or ""
-        return style.startswith(("Heading", "Overskrift", "Title", "Titel")) and bool(par.text.strip())
-
-    body = list(doc.element.body.iterchildren())
-    # The letterhead (a table of sender, address, date and case number) stands before the first
-    # heading: start there when the document has headings.
-    first = next((i for i, child in enumerate(body) if child.tag.rsplit("}", 1)[-1] == "p" and is_heading(DocxParagraph(child, doc))), 0)
-
-    def paragraph_unit(par: DocxParagraph, kind: str | None) -> None:
-        nonlocal number, section, roles
-        number += 1
+    def add(par: DocxParagraph, kind: str | None) -> None:
+        nonlocal size
         style = (par.style.name if par.style is not None else "") or ""
         if kind is None:
             if style.startswith(("Heading", "Overskrift", "Title", "Titel")):
@@ -344,46 +374,116 @@ def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None
                 kind = "list_item"
             else:
                 kind = "body"
-        if kind == "heading" and par.text.strip():
-            section = " ".join(par.text.split())
-            roles = heading_role(section, heading_roles)
-        elif _SIGNATURE.match(par.text):
-            section, roles = "Med venlig hilsen", ("hilsen",)
-        builder = _Builder(file)
-        builder.add(par.text, number, 1)
-        unit = builder.unit(kind, roles, section)
-        if unit:
-            units.append(unit)
+        text = par.text
+        size += len(text)
+        if size > MAX_TEXT_CHARS:
+            raise UsageError(f"teksten i filen er for lang: sprogtjekket læser højst {MAX_TEXT_CHARS:,} tegn".replace(",", "."))
+        out.append((kind, text))
 
-    for index, child in enumerate(body):
+    for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
-        if index < first:
-            number += len(child.findall(".//" + child.tag.rsplit("}", 1)[0] + "}p")) if tag == "tbl" else 1
-            continue
         if tag == "p":
-            paragraph_unit(DocxParagraph(child, doc), None)
+            add(DocxParagraph(child, doc), None)
         elif tag == "tbl":
             for row in DocxTable(child, doc).rows:
                 for cell in row.cells:
                     for par in cell.paragraphs:
-                        paragraph_unit(par, "table_cell")
+                        add(par, "table_cell")
+    return out
+
+
+def _isolated(fn, path: Path, file: str):
+    from .. import isolate
+
+    try:
+        return isolate.run(fn, str(path), seconds=READ_SECONDS, memory_mb=READ_MEMORY_MB, what=file)
+    except UsageError as exc:
+        raise UsageError(f"{file}: {exc.message}") from None
+    except BrevgenError:
+        raise
+
+
+def read_docx(path: Path, file: str, heading_roles: dict[str, str] | None = None) -> Document:
+    heading_roles = heading_roles or {}
+    _check_docx_package(path, file)
+    paragraphs = _isolated(docx_paragraphs, path, file)
+    # The letterhead (a table of sender, address, date and case number) stands before the first
+    # heading: start there when the document has headings. Numbers still count every paragraph.
+    first = next((i for i, (kind, text) in enumerate(paragraphs) if kind == "heading" and text.strip()), 0)
+    units: list[Unit] = []
+    section = ""
+    roles: tuple[str, ...] = ()
+    for number, (kind, text) in enumerate(paragraphs, start=1):
+        if number - 1 < first:
+            continue
+        if kind == "heading" and text.strip():
+            section = " ".join(text.split())
+            roles = heading_role(section, heading_roles)
+        elif _SIGNATURE.match(text):
+            section, roles = "Med venlig hilsen", ("hilsen",)
+        builder = _Builder(file)
+        builder.add(text, number, 1)
+        unit = builder.unit(kind, roles, section)
+        if unit:
+            units.append(unit)
     return Document(units, Location(file, 1, 1, "file"), name=file)
 
 
-def pdf_text(path: Path) -> str:
+def extract_pdf_text(path: str) -> str:
+    """The text of at most MAX_PDF_PAGES pages (pdfminer.six). Runs in a child process."""
     from pdfminer.high_level import extract_text
 
-    return extract_text(str(path))
+    text = extract_text(path, maxpages=MAX_PDF_PAGES)
+    if len(text) > MAX_TEXT_CHARS:
+        raise UsageError(f"teksten i filen er for lang: sprogtjekket læser højst {MAX_TEXT_CHARS:,} tegn".replace(",", "."))
+    return text
+
+
+def _check_pdf_pages(path: Path, file: str) -> None:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            pages = len(pdf.pages)
+    except (pikepdf.PdfError, OSError, ValueError):
+        raise UsageError(f"{file}: filen kan ikke læses som PDF") from None
+    if pages > MAX_PDF_PAGES:
+        raise UsageError(f"{file}: filen har {pages} sider; sprogtjekket læser højst {MAX_PDF_PAGES}")
+
+
+def pdf_text(path: Path, file: str | None = None) -> str:
+    file = file or str(path)
+    _check_pdf_pages(path, file)
+    return _isolated(extract_pdf_text, path, file)
+
+
+def _check_size(path: Path, file: str, limit: int) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise UsageError(f"{file}: filen kan ikke læses") from None
+    if not path.is_file():
+        raise UsageError(f"{file}: er ikke en almindelig fil")
+    if size > limit:
+        raise UsageError(f"{file}: filen er for stor ({_mb(size)}); sprogtjekket læser højst {_mb(limit)} af den slags fil")
+
+
+def _read_text(path: Path, file: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{file}: filen er ikke gemt som UTF-8") from None
 
 
 _PDF_BULLET = re.compile(r"^[•\u2022\u25aa\u2013-]\s*$")
 
 
-def pdf_markdown(path: Path) -> str:
+def extract_pdf_markdown(path: str) -> str:
     """A PDF letter as Markdown, read from its layout (pdfminer.six): the most common font
     size is the body; a line in a larger font, or short and all bold, is a heading; a gap
     larger than the line spacing starts a paragraph; a "•" starts a list item. The
-    letterhead above "Dato:" / "Sagsnummer:" on page 1 and page numbers are left out."""
+    letterhead above "Dato:" / "Sagsnummer:" on page 1 and page numbers are left out.
+    Reads at most MAX_PDF_PAGES pages; runs in a child process (brevgen.isolate)."""
     import statistics
     from collections import Counter
 
@@ -392,7 +492,7 @@ def pdf_markdown(path: Path) -> str:
 
     rows: list[tuple[int, float, float, float, float, str]] = []  # page, top, bottom, x0, size, bold, text
     sizes: Counter = Counter()
-    for page_no, page in enumerate(extract_pages(str(path))):
+    for page_no, page in enumerate(extract_pages(path, maxpages=MAX_PDF_PAGES)):
         for element in page:
             if not isinstance(element, LTTextContainer):
                 continue
@@ -456,22 +556,34 @@ def pdf_markdown(path: Path) -> str:
             result += ["## Med venlig hilsen", block[len("Med venlig hilsen"):].strip() or "-"]
         else:
             result.append(block)
-    return "\n\n".join(b for b in result if b.strip())
+    text = "\n\n".join(b for b in result if b.strip())
+    if len(text) > MAX_TEXT_CHARS:
+        raise UsageError(f"teksten i filen er for lang: sprogtjekket læser højst {MAX_TEXT_CHARS:,} tegn".replace(",", "."))
+    return text
+
+
+def pdf_markdown(path: Path, file: str | None = None) -> str:
+    """A PDF letter as Markdown (see :func:`extract_pdf_markdown`), within the reading limits."""
+    file = file or str(path)
+    _check_pdf_pages(path, file)
+    return _isolated(extract_pdf_markdown, path, file)
 
 
 def read_source(path: Path, display: str | None = None, heading_roles: dict[str, str] | None = None) -> Source:
     file = display or str(path)
     roles = heading_roles or {}
     suffix = path.suffix.lower()
+    if suffix in SUFFIXES:
+        _check_size(path, file, MAX_BINARY_FILE_BYTES if suffix in (".docx", ".pdf") else MAX_TEXT_FILE_BYTES)
     if suffix in (".md", ".markdown"):
-        return Source(read_text_document(path.read_text(encoding="utf-8"), file, markdown=True, heading_roles=roles))
+        return Source(read_text_document(_read_text(path, file), file, markdown=True, heading_roles=roles))
     if suffix == ".txt":
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path, file)
         return Source(read_text_document(text, file, markdown=False, heading_roles=roles, per_line=True, skip_letterhead=True))
     if suffix in (".html", ".htm"):
         return read_html(path.read_bytes(), file)
     if suffix == ".docx":
         return Source(read_docx(path, file, roles))
     if suffix == ".pdf":
-        return Source(read_text_document(pdf_markdown(path), file, markdown=True, heading_roles=roles))
+        return Source(read_text_document(pdf_markdown(path, file), file, markdown=True, heading_roles=roles))
     raise UsageError(f"{file}: kan ikke læse filtypen '{suffix or '(ingen)'}'. Brug {', '.join(SUFFIXES)}")

@@ -65,6 +65,9 @@ class Format:
     # Reading the provenance back (brevgen inspect): does ``data`` look like this format, and its stamp.
     sniff: Callable[[bytes], bool] | None = None
     read_stamp: Callable[[bytes], Stamp] | None = None
+    # Every string a reader or a program can get out of a made file (text, metadata, link
+    # targets), for the CPR check the pipeline runs on every output. None: not checked.
+    texts: Callable[[bytes], Iterable[str]] | None = None
 
 
 _formats: dict[str, Format] = {}

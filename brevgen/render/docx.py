@@ -605,6 +605,28 @@ def read_stamp(data: bytes) -> Stamp:
     return Stamp(title, lang, provenance)
 
 
+def texts(data: bytes) -> list[str]:
+    """Every part of the package: each paragraph's text (runs joined), every other text node
+    and every attribute (hyperlink targets, document properties), and the part names."""
+    out: list[str] = []
+    paragraph = qn("w:p")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            out.append(name)
+            if not name.endswith((".xml", ".rels")):
+                continue
+            root = etree.fromstring(zf.read(name))
+            for el in root.iter():
+                if not isinstance(el.tag, str):
+                    continue
+                out.extend(el.attrib.values())
+                if el.tag == paragraph:
+                    out.append("".join(el.itertext()))
+                elif el.text and el.text.strip():
+                    out.append(el.text)
+    return out
+
+
 register_format(
     Format(
         name="docx",
@@ -616,5 +638,6 @@ register_format(
         order=2,
         sniff=lambda data: data.startswith(b"PK\x03\x04"),
         read_stamp=read_stamp,
+        texts=texts,
     )
 )

@@ -245,6 +245,13 @@ def read_stamp(data: bytes) -> Stamp:
     return Stamp(title.strip() if title else None, lang, provenance)
 
 
+def texts(data: bytes) -> list[str]:
+    """The whole page, entities decoded, line by line (text, attributes, metadata and links)."""
+    from html import unescape
+
+    return unescape(data.decode("utf-8")).splitlines()
+
+
 register_format(
     Format(
         name="html",
@@ -257,5 +264,6 @@ register_format(
         order=3,
         sniff=_sniff,
         read_stamp=read_stamp,
+        texts=texts,
     )
 )

@@ -97,6 +97,11 @@ def _render(letter: Letter, job: RenderJob) -> bytes:
     return render_ics(letter, job.case)
 
 
+def texts(data: bytes) -> list[str]:
+    """The entry's lines with iCalendar line folding undone."""
+    return data.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "").splitlines()
+
+
 register_format(
     Format(
         name="ics",
@@ -107,5 +112,6 @@ register_format(
         check=missing_for_ics,
         text=True,
         order=5,
+        texts=texts,
     )
 )

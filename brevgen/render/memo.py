@@ -183,6 +183,21 @@ def _render(letter: Letter, job: RenderJob) -> bytes:
     return render_memo(letter, job.case, job.inputs["pdf"], **dict(job.memo_options))
 
 
+def texts(data: bytes) -> list[str]:
+    """Every element and attribute except the recipient's CPR number (where it belongs) and the
+    embedded PDF (checked as a PDF when it was made)."""
+    out: list[str] = []
+    for el in etree.fromstring(data).iter():
+        if not isinstance(el.tag, str):
+            continue
+        if etree.QName(el).localname in ("recipientID", "content"):
+            continue
+        out.extend(el.attrib.values())
+        if el.text:
+            out.append(el.text)
+    return out
+
+
 register_format(
     Format(
         name="memo",
@@ -194,5 +209,6 @@ register_format(
         requires=("pdf",),
         check=lambda letter, case: missing_for_memo(case),
         order=4,
+        texts=texts,
     )
 )

@@ -15,9 +15,12 @@ margin-box text but leaves it outside the structure tree, Kozea/WeasyPrint#1836)
 table header cells a /Scope, and has the letter's date as creation date, so the same
 letter gives the same bytes.
 
-Fonts come from the template folder only; any other URL (http, https, a file outside the
-folder) stops the rendering, so no letter ever depends on the network or the machine's
-fonts. The parsed stylesheets and the font configuration are built once per process:
+Fonts and stylesheets come from the template folder only (and ``data:`` URLs, which hold
+their content themselves): any other URL (http, https, ftp, a file outside the folder, a
+symbolic link out of it, a ``file://`` URL naming another host) stops the rendering before
+anything is opened, redirects are never followed, and a PDF that would carry an attached file
+(``<link rel=attachment>``, ``<a rel=attachment>``) is refused; so no letter ever depends on
+the network or the machine's files. The parsed stylesheets and the font configuration are built once per process:
 re-parsing them for every letter is the largest avoidable cost in a batch.
 """
 
@@ -59,19 +62,23 @@ def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class TemplateOnlyFetcher(URLFetcher):
-        """Serves files inside the template folder; refuses everything else."""
+        """Serves files inside the template folder and data: URLs; refuses everything else."""
 
         def __init__(self, root: Path):
-            super().__init__(allowed_protocols=("file",))
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
             self.root = root.resolve()
 
         def fetch(self, url, headers=None):
-            if url.startswith("file://"):
-                from urllib.parse import unquote, urlparse
+            from urllib.parse import unquote, urlparse
 
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if path.is_relative_to(self.root) and path.is_file():
-                    return super().fetch(url, headers)
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                parsed = urlparse(url)
+                path = Path(unquote(parsed.path)).resolve()  # symbolic links resolved: no way out
+                if parsed.netloc in ("", "localhost") and path.is_relative_to(self.root) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
             raise FatalURLFetchingError(f"brevgen henter ikke ressourcer uden for skabelonmappen: {url[:80]}")
 
     return TemplateOnlyFetcher
@@ -141,13 +148,36 @@ def _warn_without_harfbuzz_subset() -> None:
         )
 
 
+def prepare(root: Path | None = None) -> None:
+    """Parse the stylesheets and set up the fonts now, so a worker's first letter does not wait."""
+    _resources((root or templates_dir()).resolve())
+
+
 def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARIANT) -> bytes:
+    variant = check_variant(variant)
+    page = render_html(letter, inline_css=False)
+    return html_to_pdf(
+        page,
+        root,
+        variant,
+        identifier=letter.meta.data_sha256[:32].encode("ascii"),
+        finish=lambda pdf: _finish(pdf, letter, variant),
+    )
+
+
+def html_to_pdf(page: str, root: Path | None = None, variant: str = PDF_VARIANT, identifier: bytes | None = None, finish=None) -> bytes:
+    """A page of HTML -> PDF with the template folder's stylesheets, fonts and locked-down
+    fetcher. Raises RenderError for a resource outside the folder or an attached file."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    variant = check_variant(variant)
     root = (root or templates_dir()).resolve()
-    page = render_html(letter, inline_css=False)
+
+    def finisher(_doc, pdf) -> None:
+        _refuse_attachments(pdf)
+        if finish is not None:
+            finish(pdf)
+
     try:
         sheets, font_config, fetcher, base = _resources(root)
         document = HTML(string=page, base_url=base, url_fetcher=fetcher)
@@ -156,11 +186,22 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
             font_config=font_config,
             pdf_variant=variant,
             pdf_tags=True,
-            pdf_identifier=letter.meta.data_sha256[:32].encode("ascii"),
-            finisher=lambda _doc, pdf: _finish(pdf, letter, variant),
+            pdf_identifier=identifier,
+            finisher=finisher,
         )
     except FatalURLFetchingError as exc:
         raise RenderError(str(exc)) from None
+
+
+def _refuse_attachments(pdf) -> None:
+    """A letter carries no files: an attachment (even one from the template folder) stops it."""
+    for obj in pdf.objects:
+        entries = getattr(obj, "extra", obj)
+        if not hasattr(entries, "get"):
+            continue
+        kind, subtype = str(entries.get("Type", "")), str(entries.get("Subtype", ""))
+        if kind in ("/EmbeddedFile", "/Filespec") or subtype == "/FileAttachment":
+            raise RenderError("brevet ville have en vedhæftet fil; brevgen laver ikke breve med vedhæftede filer")
 
 
 # --- post-processing of WeasyPrint's pydyf object graph, before it is written ---------
@@ -291,6 +332,33 @@ def read_stamp(data: bytes) -> Stamp:
     return Stamp(title, lang, provenance, sorted(conformance, reverse=True))
 
 
+def texts(data: bytes) -> list[str]:
+    """What a PDF carries besides its page text: the document info, the XMP packet, link
+    targets, bookmarks and attached file names (read with pikepdf). The page text is the
+    Letter's, checked before rendering; tests read it back with poppler as well."""
+    import pikepdf
+
+    out: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out += [str(value) for value in pdf.docinfo.values()]
+        if "/Metadata" in pdf.Root:
+            out += pdf.Root.Metadata.read_bytes().decode("utf-8", "replace").splitlines()
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", None) or []:
+                action = annot.get("/A")
+                if action is not None and "/URI" in action:
+                    out.append(str(action.URI))
+        if "/Outlines" in pdf.Root:
+            with pdf.open_outline() as outline:
+                todo = list(outline.root)
+                while todo:
+                    item = todo.pop()
+                    out.append(str(item.title))
+                    todo += list(item.children)
+        out += list(pdf.attachments.keys())
+    return out
+
+
 register_format(
     Format(
         name="pdf",
@@ -302,5 +370,6 @@ register_format(
         order=1,
         sniff=lambda data: data.startswith(b"%PDF-"),
         read_stamp=read_stamp,
+        texts=texts,
     )
 )

@@ -36,7 +36,7 @@ import yaml
 from jinja2 import TemplateNotFound
 
 from .. import events as event_registry
-from .. import formatting, workdays
+from .. import formatting
 from ..casedata import LetterCase
 from ..casefile import read_case_file
 from ..derive import derive
@@ -47,7 +47,7 @@ from ..lint.findings import LEVEL_RANK, Hit
 from ..lint.lix import band as lix_band
 from ..lint.required import requirements
 from ..lint.templates import CoverageTemplateSet, TemplateFiles, default_examples_dir, find_suppressions, if_chains, lint_letter, real_ifs
-from ..lint.units import Location, letter_document
+from ..lint.units import Location
 from ..output import atomic_write
 from ..regime import _META_KEYS, Regime, RegimeData, RegimeTable, parse_regimes
 from ..template_check import (
