@@ -177,6 +177,32 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
 
 
 @main.command()
+@click.argument("event", type=EVENT)
+@click.argument("target", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--example", default=None, help="Tag værdierne fra dette eksempel (filnavn uden endelse; se examples/).")
+@click.option("--force", is_flag=True, help="Overskriv filen, hvis den findes.")
+def init(event: str, target: Path | None, example: str | None, force: bool) -> None:
+    """Skriv en sagsfil at starte fra for brevtypen EVENT (YAML med forklaringer på dansk).
+
+    TARGET er filen (standard: EVENT.yaml i den mappe, du står i; '-' skriver til skærmen).
+    Værdierne er fra et eksempel; ret dem, og lav brevet med 'brevgen render EVENT TARGET'.
+    """
+    from .errors import UsageError
+    from .output import atomic_write
+    from .starter import starter_case
+
+    text = starter_case(event, example)
+    if target is not None and str(target) == "-":
+        click.echo(text, nl=False)
+        return
+    path = target or Path(f"{event}.yaml")
+    if path.exists() and not force:
+        raise UsageError(f"{path}: findes allerede. Vælg et andet filnavn eller brug --force")
+    atomic_write(path, text.encode("utf-8"))
+    click.echo(str(path))
+
+
+@main.command()
 @out_option
 @formats_option()
 @templates_option
