@@ -32,7 +32,7 @@ MANIFEST = "manifest.jsonl"
 ERRORS = "errors.jsonl"
 LOCK = ".brevgen-batch.lock"
 # Temporary files left by atomic_write when a run is killed: ".<name>.<8 random chars>.tmp".
-_STALE_TMP = re.compile(r"^\..+\.(pdf|docx|html|jsonl)\.[A-Za-z0-9_]{8}\.tmp$")
+_STALE_TMP = re.compile(r"^\..+\.(pdf|docx|html|xml|ics|jsonl)\.[A-Za-z0-9_]{8}\.tmp$")
 
 
 class JsonlAppender:

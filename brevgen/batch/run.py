@@ -330,9 +330,9 @@ def run_batch(
     from ..render import default_formats, parse_formats
 
     source, out_dir = Path(source), Path(out_dir)
-    # The batch makes the document formats; MeMo and .ics need the case per record (not yet).
-    documents = default_formats()
-    chosen = parse_formats(formats, documents) if formats is not None else documents
+    # Every format: the workers have each record's case, so MeMo and .ics get the same
+    # per-record checks as ``brevgen render`` (a record that cannot have one is its error).
+    chosen = parse_formats(formats) if formats is not None else default_formats()
     workers = workers or default_workers()
     if workers < 1:
         raise UsageError("--workers skal være mindst 1")

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int) -> None
     from .. import render, templating
 
     render.all_formats()  # python-docx loads with its format
-    if "pdf" in formats:
+    if {"pdf", "memo"} & set(formats):  # MeMo carries the PDF
         import weasyprint  # noqa: F401  (~0.6 s)
     templating.template_set().regimes
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
@@ -55,22 +56,28 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int) -> None
     gc.freeze()
 
 
-def _make_letter(record: Record) -> dict[str, Any]:
+def write_record(record: Record, formats: tuple[str, ...], write: Callable[[str, bytes], None]) -> dict[str, Any]:
+    """Make one record's letter in ``formats`` and hand each file to ``write(name, data)``.
+
+    The same per-record checks as ``brevgen render``: MeMo and .ics get the validated case,
+    and a format the case cannot have is this record's error. Returns the manifest line
+    (files with their SHA-256, the letter's notes). Used by the local batch workers (atomic
+    writes into the output folder) and by the queue's workers (the shared output store).
+    """
     from ..casedata import CPR_SHAPE
-    from ..output import atomic_write, letter_stem
-    from ..pipeline import build_letter, render_letter
+    from ..output import letter_stem
+    from ..pipeline import build_case_letter, render_letter
     from ..render import get_format
 
-    out_dir: Path = _worker["out_dir"]
-    letter = build_letter(record.event, record.data, record=record.label)
-    rendered = render_letter(letter, _worker["formats"])
+    case, letter = build_case_letter(record.event, record.data, record=record.label, formats=formats)
+    rendered = render_letter(letter, formats, case=case)
     stem = f"{letter_stem(letter.meta)}_{record.id}"
     if CPR_SHAPE.search(stem):  # case_ref and id are each checked; this guards their joining
         raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret eller id'et")
     files = []
     for fmt, data in rendered.items():
         name = f"{stem}.{get_format(fmt).suffix}"
-        atomic_write(out_dir / name, data)
+        write(name, data)
         files.append({"format": fmt, "file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
     return {
         "id": record.id,
@@ -80,10 +87,20 @@ def _make_letter(record: Record) -> dict[str, Any]:
         "letter_date": letter.meta.letter_date.isoformat(),
         "input_sha256": record.fingerprint(),
         "files": files,
+        # What the caseworker must know before sending (values not yet confirmed in law, a
+        # deadline moved past a holiday): on every line, as render prints them.
+        "notes": list(letter.meta.notes),
     }
 
 
-def _error_for(record: Record, exc: BaseException) -> RecordError:
+def _make_letter(record: Record) -> dict[str, Any]:
+    from ..output import atomic_write
+
+    out_dir: Path = _worker["out_dir"]
+    return write_record(record, _worker["formats"], lambda name, data: atomic_write(out_dir / name, data))
+
+
+def error_for(record: Record, exc: BaseException) -> RecordError:
     if isinstance(exc, CaseDataError):
         problems = tuple(exc.problems)
     elif isinstance(exc, BrevgenError):
@@ -101,7 +118,7 @@ def work_chunk(records: list[Record]) -> list[dict[str, Any] | RecordError]:
         try:
             out.append(_make_letter(record))
         except Exception as exc:  # one bad record never stops the batch
-            out.append(_error_for(record, exc))
+            out.append(error_for(record, exc))
     return out
 
 
