@@ -55,6 +55,7 @@ from .letter import Letter
 from .output import file_name, write_letter
 from .pipeline import available_formats as _available, build_case_letter, make_letter
 from .render import default_formats, parse_formats
+from .render.memo import check_memo_options
 from .templating import template_set
 from .validation import validate_case as _validate
 
@@ -151,7 +152,8 @@ def generate_letter(
     letter), ``created``, ``mandatory``, ``legal_notification``.
     """
     chosen = parse_formats(formats) if formats is not None else default_formats()
-    options = dict(memo_options or {})
+    # Checked before the letter is made, so a bad option costs no rendering.
+    options = check_memo_options(memo_options)
     letter, files = make_letter(event, _as_data(event, case), chosen, record=record, memo_options=options)
     reports = {name: fn(letter) for name, fn in _REPORTS.items()}
     return GeneratedLetter(letter=letter, files=files, reports=reports)

@@ -141,3 +141,22 @@ def test_self_booking_summons_has_no_calendar_entry_yet():
     assert info.value.lines() == [
         "meeting (Samtalen): skal udfyldes for at lave en kalenderaftale (ics); ved selvbooking er der endnu ingen tid"
     ]
+
+
+def test_a_moved_meeting_keeps_its_uid_and_gets_a_higher_sequence():
+    """A calendar replaces an entry only by one with a higher SEQUENCE (RFC 5546 2.1.5)."""
+    data = load("indkaldelse/dagpenge-telefon")
+    first = the_event(calendar_of("indkaldelse", data)[1])
+    assert int(first["sequence"]) > 0
+    again = the_event(calendar_of("indkaldelse", data)[1])
+    assert int(again["sequence"]) == int(first["sequence"])  # the same letter, the same file
+    later_same_day = dict(data, meeting=dict(data["meeting"], start="2026-04-28T13:00"))
+    # Moved to an earlier time, by a letter dated a week later.
+    earlier_next_letter = dict(data, letter_date="2026-04-20", meeting=dict(data["meeting"], start="2026-04-24T09:00"), cancel_by="2026-04-22T15:00")
+    previous = first
+    for moved in (later_same_day, earlier_next_letter):
+        entry = the_event(calendar_of("indkaldelse", moved)[1])
+        assert str(entry["uid"]) == str(first["uid"])
+        assert int(entry["sequence"]) > int(previous["sequence"])
+        previous = entry
+    assert int(previous["sequence"]) < 2**31
