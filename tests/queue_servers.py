@@ -1,0 +1,123 @@
+"""Real servers for the queue tests and benchmarks: a redis-server (Debian's) on a free loopback
+port in a temporary folder, and ``brevgen worker`` processes; each started and stopped here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is missing: bash scripts/setup.sh --test installs it")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=(self.folder / "redis.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start: {(self.folder / 'redis.log').read_text()[-500:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def queue_env(redis_url: str, store: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+            "BREVGEN_BROKER_URL": redis_url,
+            "BREVGEN_STORE": str(store),
+            "BREVGEN_VISIBILITY_TIMEOUT": "8",
+            "BREVGEN_CHUNK_SIZE": "4",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Worker:
+    """One ``brevgen worker -c 1`` process (Celery's solo pool: the letters are made in it)."""
+
+    def __init__(self, name: str, env: dict[str, str], folder: Path):
+        self.name = name
+        self.log = folder / f"{name}.log"
+        tmp = folder / f"{name}-tmp"  # a killed worker cannot remove WeasyPrint's font folder
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.env = {**env, "TMPDIR": str(tmp)}
+        self.process: subprocess.Popen | None = None
+
+    def start(self, concurrency: int = 1) -> Worker:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "brevgen.cli", "worker", "-c", str(concurrency), "--hostname", f"{self.name}@%h"],
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> Worker:
+        deadline = time.monotonic() + timeout
+        while " ready." not in self.text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker {self.name} did not start:\n{self.text()[-3000:]}")
+            time.sleep(0.2)
+        return self
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def kill(self) -> None:
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # Celery's warm shutdown: finish the task, then stop
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
