@@ -45,10 +45,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import __version__, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
 from .casedata import CPR_SHAPE
+from .contract import enrich_openapi, install_docs
 from .errors import BrevgenError, CaseDataError, UsageError
+from .observability import RequestIdMiddleware, current_request_id, metrics, metrics_payload
 from .render import all_formats, get_format, parse_formats
 
 log = logging.getLogger("brevgen.service")
+
+NOTES_HEADER = "X-Brevgen-Notes"
 
 API_KEY_ENV = "BREVGEN_API_KEY"
 MAX_BODY_ENV = "BREVGEN_MAX_BODY"
@@ -57,8 +61,23 @@ DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long li
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
-_STATUS = {"invalid-case-data": 422, "letter": 422, "usage": 400, "template": 500, "render": 500}
+_STATUS = {
+    "invalid-case-data": 422,
+    "letter": 422,
+    "usage": 400,
+    "template": 500,
+    "render": 500,
+    # batches on the queue (brevgen.queue.http)
+    "idempotency-key-reused": 422,
+    "job-not-found": 404,
+    "not-finished": 409,
+    "queue-unavailable": 503,
+}
 _TITLES = {
+    "idempotency-key-reused": "Idempotency-Key er brugt før",
+    "job-not-found": "Kørslen findes ikke",
+    "not-finished": "Kørslen er ikke færdig",
+    "queue-unavailable": "Køen kan ikke nås",
     "invalid-case-data": "Sagens data er ikke gyldige",
     "letter": "Brevet kan ikke laves",
     "usage": "Forkert kald",
@@ -99,9 +118,15 @@ def log_config(level: str = "info") -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"redact_cpr": {"()": "brevgen.service.RedactCpr"}}
+    config["filters"] = {
+        "redact_cpr": {"()": "brevgen.service.RedactCpr"},
+        "request_id": {"()": "brevgen.observability.RequestIdFilter"},
+    }
     for handler in config["handlers"].values():
-        handler["filters"] = ["redact_cpr"]
+        handler["filters"] = ["redact_cpr", "request_id"]
+    for formatter in config["formatters"].values():
+        # Every line names its request ("-" outside one), so a case system's X-Request-ID finds it.
+        formatter["fmt"] = formatter["fmt"].replace("%(levelprefix)s ", "%(levelprefix)s [%(request_id)s] ", 1)
     config["loggers"]["brevgen"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
     # Everything else (WeasyPrint, fontTools, ...) reaches the same filtered handler.
     config["root"] = {"handlers": ["default"], "level": "WARNING"}
@@ -116,6 +141,7 @@ def problem(status: int, code: str, title: str, detail: str | None = None, **ext
     body = {"type": f"urn:brevgen:problem:{code}", "title": redact(title), "status": status, "code": code}
     if detail:
         body["detail"] = redact(detail)
+    body["request_id"] = current_request_id()
     body.update(extra)
     headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -216,11 +242,17 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
     workers = workers or os.cpu_count() or 2
     limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
 
-    app = FastAPI(
+    app = _App(
         title="brevgen",
         version=__version__,
-        description="Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).",
+        description=(
+            "Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457). "
+            "Hvert svar har X-Request-ID (sendes den med, bruges den, ellers laves en); den står i hver loglinje."
+        ),
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.add_middleware(BodyLimit, max_bytes=max_body)
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
@@ -265,6 +297,23 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
     @app.get("/healthz", tags=["drift"], summary="Kører tjenesten?")
     async def healthz():
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["drift"],
+        summary="Kan tjenesten lave breve? (skabeloner og skrifttyper indlæst, køen nås når den er sat op)",
+        responses={503: {"description": "Ikke klar; checks siger hvad der mangler"}},
+    )
+    async def readyz():
+        checks = await anyio.to_thread.run_sync(readiness)
+        if all(c["ok"] for c in checks.values()):
+            return {"status": "ready", "checks": checks}
+        return problem(503, "not-ready", "Tjenesten er ikke klar", "; ".join(c["detail"] for c in checks.values() if not c["ok"]), checks=checks)
+
+    @app.get("/metrics", tags=["drift"], summary="Prometheus-målinger", response_class=Response)
+    async def prometheus_metrics():
+        payload, content_type = metrics_payload()
+        return Response(payload, media_type=content_type)
 
     v1 = [Depends(require_key)]
 
@@ -320,6 +369,26 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             supported = ", ".join([*media_types().values(), JSON])
             return problem(406, "not-acceptable", "Formatet findes ikke", f"Accept skal være en af: {supported}")
         data = _json_object(await request.body())
+        letters, render_seconds = metrics()
+        try:
+            response, result = await make(event, chosen, data, formats)
+        except BrevgenError as exc:
+            outcome = "invalid" if exc.code in ("invalid-case-data", "letter") else "error"
+            letters.labels(event, chosen, outcome).inc()
+            raise
+        render_seconds.labels(event, chosen).observe(time.perf_counter() - started)
+        for fmt in result.files:
+            letters.labels(event, fmt, "ok").inc()
+        log.info(
+            "letter event=%s case_ref=%s formats=%s ms=%.0f",
+            event,
+            result.letter.meta.case_ref,
+            ",".join(result.files),
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    async def make(event: str, chosen: str, data: dict[str, Any], formats: str | None):
         if chosen == "json":
             unavailable: dict[str, str] = {}
             if formats:
@@ -351,15 +420,15 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
+            # The notes the envelope carries, for single-format answers too: a JSON array in
+            # ASCII (\u-escapes), since header values are not safely UTF-8.
+            headers[NOTES_HEADER] = json.dumps(list(result.notes), ensure_ascii=True)
             response = Response(result.files[chosen], media_type=media, headers=headers)
-        log.info(
-            "letter event=%s case_ref=%s formats=%s ms=%.0f",
-            event,
-            result.letter.meta.case_ref,
-            ",".join(result.files),
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+        return response, result
+
+    from .queue.http import batch_router
+
+    app.include_router(batch_router(in_worker), dependencies=v1)
 
     @app.post("/v1/lint", dependencies=v1, tags=["sprog"], summary="Tjek en tekst for klart sprog")
     async def lint(request: Request):
@@ -396,6 +465,58 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         return JSONResponse(await anyio.to_thread.run_sync(check))
 
     return app
+
+
+class _App(FastAPI):
+    """FastAPI with the request id outermost (even a 500 from Starlette's error middleware has
+    it) and an OpenAPI document with the case schemas, envelope and problem shapes."""
+
+    def build_middleware_stack(self):
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+    def openapi(self):
+        if not self.openapi_schema:
+            self.openapi_schema = enrich_openapi(super().openapi())
+        return self.openapi_schema
+
+
+_ready: dict[str, Any] = {}
+
+
+def readiness() -> dict[str, dict[str, Any]]:
+    """Templates and fonts loaded (once, then remembered), and the queue reachable when set up."""
+    checks: dict[str, dict[str, Any]] = {}
+    if "templates" not in _ready:
+        from .paths import templates_dir
+        from .templating import template_set
+
+        try:
+            templates = template_set()
+            templates.regimes
+            templates.events
+            _ready["templates"] = {"ok": True, "detail": f"{len(templates.events)} skabeloner i {templates_dir()}"}
+        except Exception as exc:  # noqa: BLE001  (reported, not raised: this is the check)
+            checks["templates"] = {"ok": False, "detail": f"skabelonerne kan ikke indlæses: {type(exc).__name__}: {redact(str(exc))[:300]}"}
+    if "templates" in _ready:
+        checks["templates"] = _ready["templates"]
+    if "fonts" not in _ready and checks["templates"]["ok"]:
+        try:
+            from .paths import templates_dir
+            from .render.pdf import load_fonts
+
+            _ready["fonts"] = {"ok": True, "detail": load_fonts(templates_dir())}
+        except Exception as exc:  # noqa: BLE001
+            checks["fonts"] = {"ok": False, "detail": f"skrifttyperne kan ikke indlæses: {type(exc).__name__}: {redact(str(exc))[:300]}"}
+    if "fonts" in _ready:
+        checks["fonts"] = _ready["fonts"]
+    from .queue.config import QueueSettings
+
+    settings = QueueSettings.from_env()
+    if settings.configured:
+        from .queue.health import queue_checks
+
+        checks.update(queue_checks(settings))
+    return checks
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
