@@ -287,21 +287,24 @@ def test_workers_write_to_an_s3_compatible_store(queue, client, tmp_path, monkey
     try:
         endpoint = f"http://127.0.0.1:{port}"
         aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
-        s3 = {"BREVGEN_STORE": "s3://breve/kommune", "BREVGEN_S3_ENDPOINT": endpoint, **aws}
+        import uuid
+
+        bucket = f"breve-{uuid.uuid4().hex[:12]}"  # moto keeps buckets per process: a name of our own
+        s3 = {"BREVGEN_STORE": f"s3://{bucket}/kommune", "BREVGEN_S3_ENDPOINT": endpoint, **aws}
         for name, value in s3.items():
             monkeypatch.setenv(name, value)
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="breve")
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
         queue["env"].update(s3)
         queue["worker"]("w1").wait_ready()
         response = client.post("/v1/batches?formats=html,ics", json=[r for r in records(14, "s3") if (r["data"].get("meeting") or {}).get("start")][:3])
         assert response.status_code == 202, response.text
         job = wait_for(client, response.json()["id"], lambda s: s["status"] == "done", timeout=120)
         assert (job["letters"], job["failed"]) == (3, 0)
-        keys = sorted(o["Key"] for o in boto3.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket="breve")["Contents"])
+        keys = sorted(o["Key"] for o in boto3.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket=bucket)["Contents"])
         assert f"kommune/{job['id']}/manifest.jsonl" in keys and len(keys) == 3 * 2 + 2  # no chunk left
         entry = client.get(f"/v1/batches/{job['id']}/letters").json()[0]
         ics = client.get(f"/v1/batches/{job['id']}/letters/{entry['files'][1]['file']}")
         assert ics.status_code == 200 and ics.content.startswith(b"BEGIN:VCALENDAR")
-        assert client.get("/readyz").json()["checks"]["store"]["detail"].startswith("S3-lager s3://breve/kommune")
+        assert client.get("/readyz").json()["checks"]["store"]["detail"].startswith(f"S3-lager s3://{bucket}/kommune")
     finally:
         server.stop()

@@ -56,11 +56,15 @@ def test_folder_store(tmp_path):
 def test_s3_store_against_an_s3_emulator(s3_endpoint, aws_env):
     import boto3
 
-    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="breve", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
-    store = open_store("s3://breve/jobcenter/rudersdal", s3_endpoint)
-    assert isinstance(store, S3Store) and store.url == "s3://breve/jobcenter/rudersdal"
+    import uuid
+
+    # moto keeps its buckets per process, whichever server made them: a name of our own.
+    bucket = f"breve-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    store = open_store(f"s3://{bucket}/jobcenter/rudersdal", s3_endpoint)
+    assert isinstance(store, S3Store) and store.url == f"s3://{bucket}/jobcenter/rudersdal"
     _exercise(store)
-    raw = boto3.client("s3", endpoint_url=s3_endpoint).list_objects_v2(Bucket="breve")["Contents"]
+    raw = boto3.client("s3", endpoint_url=s3_endpoint).list_objects_v2(Bucket=bucket)["Contents"]
     assert [o["Key"] for o in raw] == ["jobcenter/rudersdal/job-1/a.pdf"]
     with pytest.raises(Exception):
         open_store("s3://findes-ikke", s3_endpoint).check()
