@@ -121,3 +121,69 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+
+
+class RabbitServer:
+    """Debian's rabbitmq-server as a node of its own: free ports for AMQP, Erlang distribution
+    and its own epmd, data and logs in a temporary folder; stopped (epmd too) by stop()."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port, self.dist_port, self.epmd_port = free_port(), free_port(), free_port()
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}//"
+        self.process: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}
+
+    def start(self, timeout: float = 90) -> RabbitServer:
+        if not RABBITMQ_SERVER.exists():
+            raise RuntimeError("rabbitmq-server is missing: bash scripts/setup.sh --test installs it")
+        home = self.folder / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        (self.folder / "enabled_plugins").write_text("[].\n")
+        (self.folder / "rabbitmq-env.conf").write_text("")
+        self.env = {
+            **os.environ,
+            "HOME": str(home),  # the Erlang cookie goes here
+            "RABBITMQ_NODENAME": f"brevgen{self.port}@localhost",
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "ERL_EPMD_PORT": str(self.epmd_port),
+            "RABBITMQ_MNESIA_BASE": str(self.folder / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.folder / "log"),
+            "RABBITMQ_LOGS": "-",
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.folder / "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": str(self.folder / "rabbitmq"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.folder / "rabbitmq-env.conf"),
+            "RABBITMQ_PID_FILE": str(self.folder / "pid"),
+        }
+        self.process = subprocess.Popen([str(RABBITMQ_SERVER)], env=self.env, stdout=(self.folder / "rabbitmq.log").open("wb"), stderr=subprocess.STDOUT)
+        from kombu import Connection
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with Connection(self.url, connect_timeout=2) as connection:
+                    connection.ensure_connection(max_retries=1, timeout=2)
+                return self
+            except Exception:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"rabbitmq-server did not start: {(self.folder / 'rabbitmq.log').read_text(errors='replace')[-1500:]}") from None
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        epmd = shutil.which("epmd")
+        if epmd and self.epmd_port:
+            # The node started an epmd on our port; it outlives the node unless told to stop.
+            subprocess.run([epmd, "-kill"], env={**os.environ, "ERL_EPMD_PORT": str(self.epmd_port)}, capture_output=True, timeout=10)

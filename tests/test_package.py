@@ -108,14 +108,16 @@ def test_the_wheel_works_installed_in_a_fresh_venv_outside_the_repository(tmp_pa
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(src)], check=True, capture_output=True)
     (wheel,) = dist.glob("brevgen-*.whl")
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     bin_dir = venv / "bin"
-    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", str(wheel)], check=True, capture_output=True)
+    # Nothing of the checkout may leak in: with PYTHONPATH on the repository, pip would take
+    # its brevgen.egg-info for an installed brevgen and skip the wheel.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "BREVGEN_", "VIRTUAL_ENV"))}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, env=env, cwd=tmp_path)
 
     work = tmp_path / "work"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "BREVGEN_", "VIRTUAL_ENV"))}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(list(args), cwd=work, env=env, capture_output=True, text=True, timeout=600)

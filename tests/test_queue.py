@@ -308,3 +308,33 @@ def test_workers_write_to_an_s3_compatible_store(queue, client, tmp_path, monkey
         assert client.get("/readyz").json()["checks"]["store"]["detail"].startswith(f"S3-lager s3://{bucket}/kommune")
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_rabbitmq_works_as_the_broker_by_url(queue, client, tmp_path, monkeypatch):
+    """The same job with RabbitMQ (Debian's rabbitmq-server) as Celery's broker, chosen by
+    URL; job state stays in Redis (BREVGEN_STATE_URL)."""
+    from queue_servers import RabbitServer
+
+    rabbit = RabbitServer(tmp_path / "rabbitmq").start()
+    worker = None
+    try:
+        settings = {"BREVGEN_BROKER_URL": rabbit.url, "BREVGEN_STATE_URL": queue["url"]}
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        queue["env"].update(settings)
+        worker = queue["worker"]("w1").wait_ready()
+        assert "amqp://" in worker.text()
+        response = client.post("/v1/batches?formats=html", json=records(10, "amqp"))
+        assert response.status_code == 202, response.text
+        done = wait_for(client, response.json()["id"], lambda s: s["status"] == "done", timeout=120)
+        assert (done["letters"], done["failed"]) == (10, 0)
+        assert client.get("/readyz").json()["checks"]["broker"]["detail"] == f"mægler amqp://127.0.0.1:{rabbit.port}"
+        # Without a Redis for the job state, a RabbitMQ broker is not enough: said at once.
+        monkeypatch.delenv("BREVGEN_STATE_URL")
+        refused = client.post("/v1/batches", json=records(1, "amqp"))
+        assert refused.status_code == 400 and "BREVGEN_STATE_URL" in refused.json()["detail"]
+    finally:
+        if worker is not None:
+            worker.stop()  # before the broker goes, so it does not wait to reconnect
+        rabbit.stop()
