@@ -11,7 +11,7 @@
                                from the usual ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``.
 ``BREVGEN_WEBHOOK_SECRET``     Key for the webhook's HMAC-SHA256 signature; needed for webhooks.
 ``BREVGEN_VISIBILITY_TIMEOUT`` Seconds before a task a dead worker held goes to another (Redis
-                               broker; default 600; each task is a few letters, seconds of work).
+                               broker; default 300; each task is a few letters, seconds of work).
 ``BREVGEN_CHUNK_SIZE``         Letters per task (default 4).
 ``BREVGEN_JOB_TTL``            Seconds job state is kept in Redis after submission (default 7 days).
 =============================  =====================================================================
@@ -33,7 +33,7 @@ class QueueSettings:
     store_url: str
     webhook_secret: str | None = None
     s3_endpoint: str | None = None
-    visibility_timeout: int = 600
+    visibility_timeout: int = 300
     chunk_size: int = 4
     job_ttl: int = 7 * 24 * 3600
 
@@ -49,7 +49,7 @@ class QueueSettings:
                 store_url=env.get("BREVGEN_STORE") or str(Path.cwd() / "outputs" / "batches"),
                 webhook_secret=env.get("BREVGEN_WEBHOOK_SECRET") or None,
                 s3_endpoint=env.get("BREVGEN_S3_ENDPOINT") or None,
-                visibility_timeout=int(env.get("BREVGEN_VISIBILITY_TIMEOUT") or 600),
+                visibility_timeout=int(env.get("BREVGEN_VISIBILITY_TIMEOUT") or 300),
                 chunk_size=max(1, int(env.get("BREVGEN_CHUNK_SIZE") or 4)),
                 job_ttl=int(env.get("BREVGEN_JOB_TTL") or 7 * 24 * 3600),
             )
