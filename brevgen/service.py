@@ -57,6 +57,8 @@ NOTES_HEADER = "X-Brevgen-Notes"
 API_KEY_ENV = "BREVGEN_API_KEY"
 MAX_BODY_ENV = "BREVGEN_MAX_BODY"
 DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long lists
+MAX_BATCH_BODY_ENV = "BREVGEN_MAX_BATCH_BODY"
+DEFAULT_MAX_BATCH_BODY = 100_000_000  # POST /v1/batches: 10,000 cases of 2-3 kB, with room to spare
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -172,19 +174,26 @@ class _Unauthorized(Exception):
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for a body over ``max_bytes``, by Content-Length or while it streams."""
+    """ASGI middleware: 413 for a body over ``max_bytes``, by Content-Length or while it streams.
 
-    def __init__(self, app, max_bytes: int):
+    ``larger`` gives paths (by prefix) a limit of their own: a batch is many cases in one body."""
+
+    def __init__(self, app, max_bytes: int, larger: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.larger.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         seen = 0
 
@@ -193,14 +202,14 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge()
+                if seen > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         await self.app(scope, limited, send)
 
-    async def _too_large(self, scope, receive, send):
-        response = problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {self.max_bytes} bytes")
+    async def _too_large(self, scope, receive, send, limit: int):
+        response = problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {limit} bytes")
         await response(scope, receive, send)
 
 
@@ -253,7 +262,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         redoc_url=None,
     )
     install_docs(app)
-    app.add_middleware(BodyLimit, max_bytes=max_body)
+    max_batch = int(os.environ.get(MAX_BATCH_BODY_ENV) or DEFAULT_MAX_BATCH_BODY)
+    app.add_middleware(BodyLimit, max_bytes=max_body, larger={"/v1/batches": max(max_batch, max_body)})
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
     def require_key(given: str | None = Depends(key_header)) -> None:
@@ -275,7 +285,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     @app.exception_handler(_BodyTooLarge)
     async def _too_large(request: Request, exc: _BodyTooLarge):
-        return problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {max_body} bytes")
+        limit = exc.args[0] if exc.args else max_body
+        return problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {limit} bytes")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):

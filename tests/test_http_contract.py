@@ -168,3 +168,18 @@ def test_notes_reach_single_format_answers(client):
     assert json.loads(header) == list(expected)
     quiet = client.post("/v1/letters/indkaldelse", json=load("indkaldelse/dagpenge-fremmoede"), headers={"accept": "text/html"})
     assert json.loads(quiet.headers[NOTES_HEADER]) == list(generate_letter("indkaldelse", load("indkaldelse/dagpenge-fremmoede"), ["html"]).notes)
+
+
+def test_a_batch_may_be_larger_than_a_single_case(monkeypatch):
+    """POST /v1/batches has its own body limit (BREVGEN_MAX_BATCH_BODY): 10,000 cases are
+    tens of megabytes; every other endpoint keeps BREVGEN_MAX_BODY."""
+    monkeypatch.delenv("BREVGEN_BROKER_URL", raising=False)
+    client = TestClient(create_app(api_key="", max_body=1000))
+    big = json.dumps([{"id": f"x{i}", "event": "indkaldelse", "data": {"pad": "x" * 100}} for i in range(50)])
+    assert client.post("/v1/letters/indkaldelse", content=big, headers={"content-type": "application/json"}).status_code == 413
+    past_limit = client.post("/v1/batches", content=big, headers={"content-type": "application/json"})
+    assert past_limit.status_code == 503  # through the size check; no queue is set up here
+    monkeypatch.setenv("BREVGEN_MAX_BATCH_BODY", "2000")
+    small = TestClient(create_app(api_key="", max_body=1000))
+    response = small.post("/v1/batches", content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["detail"] == "Kroppen må højst fylde 2000 bytes"
