@@ -25,6 +25,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -65,6 +67,7 @@ source, out, formats = Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3].s
 warm_up()
 records = [r for r in read_jsonl(source) if hasattr(r, "data")]
 started = time.perf_counter()
+cpu = time.process_time()
 lines = []
 for record in records:
     try:
@@ -72,8 +75,9 @@ for record in records:
     except Exception:
         pass
 seconds = time.perf_counter() - started
+cpu = time.process_time() - cpu
 (out / "manifest.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines), encoding="utf-8")
-print(json.dumps({"seconds": seconds, "letters": len(lines)}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "letters": len(lines)}))
 """
 
 
@@ -86,24 +90,35 @@ def check(folder: Path, expected: int) -> None:
             assert hashlib.sha256((folder / f["file"]).read_bytes()).hexdigest() == f["sha256"], f["file"]
 
 
-def run_local(source: Path, out: Path, formats: str) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_local(source: Path, out: Path, formats: str) -> tuple[float, float]:
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "brevgen.cli", "batch", str(source), "--out", str(out), "--format", formats, "--workers", "2", "--json"], capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - started
     assert done.returncode in (0, 1), done.stderr[-2000:]
-    return seconds
+    return seconds, _children_cpu() - cpu  # the command and its (waited-for) workers, start-up included
 
 
-def run_direct(source: Path, out: Path, formats: str) -> float:
+def run_direct(source: Path, out: Path, formats: str) -> tuple[float, float]:
     out.mkdir(parents=True)
     done = subprocess.run([sys.executable, "-c", DIRECT, str(source), str(out), formats], capture_output=True, text=True, cwd=ROOT, env={**queue_env("redis://unused", out), "BREVGEN_BROKER_URL": ""})
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["cpu"]
 
 
-def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, folder: Path, db: int) -> tuple[float, Path]:
-    import os
-
+def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, folder: Path, db: int) -> tuple[float, float, Path]:
     import redis as redis_py
 
     url = f"redis://127.0.0.1:{redis.port}/{db}"
@@ -129,10 +144,15 @@ def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, fold
             with celery_app(jobs.settings).connection_for_write() as connection:
                 connection.ensure_connection(max_retries=3)
             jobs.redis.ping()
+            # CPU of everything the queue runs on: the workers, redis-server, and this process
+            # (submission and following the job, as the HTTP service would).
+            pids = [w.process.pid for w in started_workers] + [redis.process.pid]
+            cpu = sum(_process_cpu(pid) for pid in pids) + time.process_time()
             started = time.perf_counter()
             job_id, _ = jobs.submit(source.read_bytes(), tuple(formats.split(",")))
             wait(job_id, poll=0.05)
             seconds = time.perf_counter() - started
+            cpu = sum(_process_cpu(pid) for pid in pids) + time.process_time() - cpu
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -142,7 +162,7 @@ def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, fold
     finally:
         for w in started_workers:
             w.stop()
-    return seconds, store / job_id
+    return seconds, cpu, store / job_id
 
 
 def main() -> None:
@@ -160,34 +180,40 @@ def main() -> None:
         broken = write_input(source, args.n, args.invalid)
         valid = args.n - broken
         times: dict[str, list[float]] = {"local": [], "direct": [], "queue-1": [], "queue-2": []}
+        cpus: dict[str, list[float]] = {mode: [] for mode in times}
         for run in range(args.runs):
             base = work / f"run{run}"
             out = base / "local"
-            times["local"].append(run_local(source, out, args.formats))
+            seconds, cpu = run_local(source, out, args.formats)
+            times["local"].append(seconds), cpus["local"].append(cpu)
             check(out, valid)
             out = base / "direct"
-            times["direct"].append(run_direct(source, out, args.formats))
+            seconds, cpu = run_direct(source, out, args.formats)
+            times["direct"].append(seconds), cpus["direct"].append(cpu)
             check(out, valid)
             for workers in (1, 2):
-                seconds, folder = run_queue(source, workers, args.formats, redis, base / f"queue{workers}", db=workers)
-                times[f"queue-{workers}"].append(seconds)
+                seconds, cpu, folder = run_queue(source, workers, args.formats, redis, base / f"queue{workers}", db=workers)
+                times[f"queue-{workers}"].append(seconds), cpus[f"queue-{workers}"].append(cpu)
                 check(folder, valid)
             shutil.rmtree(base)
-            print(f"run {run + 1}: " + ", ".join(f"{mode} {t[-1]:.1f} s ({valid / t[-1]:.2f}/s)" for mode, t in times.items()), flush=True)
+            print(f"run {run + 1} (load {os.getloadavg()[0]:.1f}): " + ", ".join(f"{mode} {t[-1]:.1f} s ({valid / t[-1]:.2f}/s, {cpus[mode][-1] / valid * 1000:.0f} CPU-ms/letter)" for mode, t in times.items()), flush=True)
     finally:
         redis.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     median = {mode: statistics.median(t) for mode, t in times.items()}
+    cpu_ms = {mode: statistics.median(c) / valid * 1000 for mode, c in cpus.items()}
     rate = {mode: valid / s for mode, s in median.items()}
     print()
-    print(f"N = {args.n} ({valid} valid), formats {args.formats}, {args.runs} runs; medians")
-    print(f"{'mode':10} {'seconds':>8} {'letters/s':>10} {'vs local':>9}")
+    print(f"N = {args.n} ({valid} valid), formats {args.formats}, {args.runs} runs; medians; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"{'mode':10} {'seconds':>8} {'letters/s':>10} {'vs local':>9} {'CPU-ms/letter':>14}")
     for mode in times:
-        print(f"{mode:10} {median[mode]:8.1f} {rate[mode]:10.2f} {rate[mode] / rate['local']:8.2f}x")
+        print(f"{mode:10} {median[mode]:8.1f} {rate[mode]:10.2f} {rate[mode] / rate['local']:8.2f}x {cpu_ms[mode]:14.0f}")
     overhead = (median["queue-1"] - median["direct"]) / valid * 1000
+    letter_ms = median["direct"] / valid * 1000
     print()
-    print(f"queue overhead per letter (queue-1 - direct) / N: {overhead:.1f} ms ({overhead / (median['direct'] / valid * 1000) * 100:.1f} % of a letter's {median['direct'] / valid * 1000:.0f} ms)")
+    print(f"queue overhead per letter, wall time (queue-1 - direct) / N: {overhead:.1f} ms ({overhead / letter_ms * 100:.1f} % of a letter's {letter_ms:.0f} ms)")
+    print(f"queue overhead per letter, CPU (queue-1 - direct): {cpu_ms['queue-1'] - cpu_ms['direct']:.1f} CPU-ms ({(cpu_ms['queue-1'] - cpu_ms['direct']) / cpu_ms['direct'] * 100:.1f} %)")
     print(f"queue-2 / queue-1: {rate['queue-2'] / rate['queue-1']:.2f}x")
 
 

@@ -25,14 +25,17 @@ def file_name(meta: LetterMeta, fmt: str) -> str:
     return f"{letter_stem(meta)}.{get_format(fmt).suffix}"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` whole or not at all. ``durable=False`` skips the fsync, for
+    files that are worthless after a power cut anyway (a queued job's input chunks)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -146,7 +146,8 @@ class Jobs:
         names = []
         for number, chunk in enumerate(chunks):
             name = f"{CHUNKS}/{number:06d}.json"
-            self.store.write(f"{job_id}/{name}", json.dumps(chunk, ensure_ascii=False).encode("utf-8"))
+            # Not fsynced: a job whose chunks a power cut took has lost its Redis state too.
+            self.store.write(f"{job_id}/{name}", json.dumps(chunk, ensure_ascii=False).encode("utf-8"), durable=False)
             names.append(name)
         job_key, done_key = _JOB.format(job_id), _DONE.format(job_id)
         pipe = self.redis.pipeline()

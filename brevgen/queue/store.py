@@ -27,7 +27,8 @@ from ..output import atomic_write
 class OutputStore(Protocol):
     url: str
 
-    def write(self, key: str, data: bytes) -> None: ...
+    def write(self, key: str, data: bytes, durable: bool = True) -> None:
+        """Write the whole object; ``durable``: on disk before returning (fsync), not only atomic."""
 
     def read(self, key: str) -> bytes: ...
 
@@ -63,8 +64,8 @@ class FolderStore:
     def _path(self, key: str) -> Path:
         return self.root / _safe(key)
 
-    def write(self, key: str, data: bytes) -> None:
-        atomic_write(self._path(key), data)
+    def write(self, key: str, data: bytes, durable: bool = True) -> None:
+        atomic_write(self._path(key), data, durable=durable)
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
@@ -131,7 +132,7 @@ class S3Store:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{_safe(key)}" if self.prefix else _safe(key)
 
-    def write(self, key: str, data: bytes) -> None:
+    def write(self, key: str, data: bytes, durable: bool = True) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
     def read(self, key: str) -> bytes:
