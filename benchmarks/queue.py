@@ -101,6 +101,16 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+peaks: list[float] = []  # the largest peak RSS of one worker process, per queue run
+
+
 def run_local(source: Path, out: Path, formats: str) -> tuple[float, float]:
     cpu = _children_cpu()
     started = time.perf_counter()
@@ -153,6 +163,7 @@ def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, fold
             wait(job_id, poll=0.05)
             seconds = time.perf_counter() - started
             cpu = sum(_process_cpu(pid) for pid in pids) + time.process_time() - cpu
+            peaks.append(max(_peak_rss_mb(w.process.pid) for w in started_workers))
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -196,7 +207,7 @@ def main() -> None:
                 times[f"queue-{workers}"].append(seconds), cpus[f"queue-{workers}"].append(cpu)
                 check(folder, valid)
             shutil.rmtree(base)
-            print(f"run {run + 1} (load {os.getloadavg()[0]:.1f}): " + ", ".join(f"{mode} {t[-1]:.1f} s ({valid / t[-1]:.2f}/s, {cpus[mode][-1] / valid * 1000:.0f} CPU-ms/letter)" for mode, t in times.items()), flush=True)
+            print(f"run {run + 1} (load {os.getloadavg()[0]:.1f}): " + ", ".join(f"{mode} {t[-1]:.1f} s ({valid / t[-1]:.2f}/s, {cpus[mode][-1] / valid * 1000:.1f} CPU-ms/letter)" for mode, t in times.items()), flush=True)
     finally:
         redis.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -208,13 +219,14 @@ def main() -> None:
     print(f"N = {args.n} ({valid} valid), formats {args.formats}, {args.runs} runs; medians; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"{'mode':10} {'seconds':>8} {'letters/s':>10} {'vs local':>9} {'CPU-ms/letter':>14}")
     for mode in times:
-        print(f"{mode:10} {median[mode]:8.1f} {rate[mode]:10.2f} {rate[mode] / rate['local']:8.2f}x {cpu_ms[mode]:14.0f}")
+        print(f"{mode:10} {median[mode]:8.1f} {rate[mode]:10.2f} {rate[mode] / rate['local']:8.2f}x {cpu_ms[mode]:14.1f}")
     overhead = (median["queue-1"] - median["direct"]) / valid * 1000
     letter_ms = median["direct"] / valid * 1000
     print()
     print(f"queue overhead per letter, wall time (queue-1 - direct) / N: {overhead:.1f} ms ({overhead / letter_ms * 100:.1f} % of a letter's {letter_ms:.0f} ms)")
     print(f"queue overhead per letter, CPU (queue-1 - direct): {cpu_ms['queue-1'] - cpu_ms['direct']:.1f} CPU-ms ({(cpu_ms['queue-1'] - cpu_ms['direct']) / cpu_ms['direct'] * 100:.1f} %)")
     print(f"queue-2 / queue-1: {rate['queue-2'] / rate['queue-1']:.2f}x")
+    print(f"peak RSS of one worker process: {max(peaks):.0f} MB (largest over the queue runs)")
 
 
 if __name__ == "__main__":
