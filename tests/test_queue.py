@@ -338,3 +338,55 @@ def test_rabbitmq_works_as_the_broker_by_url(queue, client, tmp_path, monkeypatc
         if worker is not None:
             worker.stop()  # before the broker goes, so it does not wait to reconnect
         rabbit.stop()
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            out += [int(c) for c in fh.read().split()]
+    return out
+
+
+@pytest.mark.slow
+def test_a_worker_with_a_pool_of_processes_survives_a_killed_pool_process(queue, client):
+    """brevgen worker -c 2 runs a prefork pool; a pool process killed with SIGKILL mid-task
+    gives its task back at once (reject_on_worker_lost) and Celery starts a new process."""
+    import signal
+
+    worker = Worker("pool", queue["env"], queue["store"].parent).start(concurrency=2).wait_ready()
+    pool = _children(worker.process.pid)
+    assert len(pool) >= 2
+    response = client.post("/v1/batches?formats=html,docx", json=records(120, "pool"))
+    job = response.json()
+    wait_for(client, job["id"], lambda s: s["done"] >= 30)
+    os.kill(pool[0], signal.SIGKILL)
+    done = wait_for(client, job["id"], lambda s: s["status"] == "done", timeout=300)
+    assert (done["letters"], done["failed"]) == (120, 0)
+    manifest = (queue["store"] / job["id"] / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in manifest] == [r["id"] for r in records(120, "pool")]
+    assert worker.process.poll() is None  # the worker itself lives on
+    worker.stop()
+
+
+def test_a_letter_made_after_a_failed_try_is_a_letter_and_an_error_never_replaces_one(queue):
+    """Per-record results are idempotent: a record that failed in one try and was made in the
+    next counts as a letter; a late failing duplicate of a made letter changes nothing."""
+    from brevgen.queue.config import QueueSettings
+    from brevgen.queue.jobs import Jobs
+
+    class NoSender:
+        def chunk(self, job_id, name):
+            pass
+
+    jobs = Jobs(QueueSettings.from_env(), sender=NoSender())
+    job_id, _ = jobs.submit(jsonl(records(2, "rec")), ("html",))
+    entry = {"id": "rec-0000", "files": [{"format": "html", "file": "a.html", "sha256": "0", "bytes": 1}]}
+    error = {"line": 1, "id": "rec-0000", "code": "internal", "problems": [], "message": "x"}
+    jobs.record(job_id, 1, {"error": error})
+    assert (jobs.status(job_id)["done"], jobs.status(job_id)["failed"]) == (1, 1)
+    jobs.record(job_id, 1, {"ok": entry})
+    jobs.record(job_id, 1, {"error": error})
+    status = jobs.status(job_id)
+    assert (status["done"], status["letters"], status["failed"], status["errors"]) == (1, 1, 0, [])
+    assert jobs.file_of(job_id, "a.html") == entry["files"][0] and jobs.file_of(job_id, "b.html") is None

@@ -42,14 +42,22 @@ class NotFinished(BrevgenError):
     code = "not-finished"
 
 
+_opened: dict[Any, Any] = {}
+
+
 def _jobs():
+    """Job state for the service's settings, opened once (its Redis connection pool is reused
+    by every request); the settings are read each time, so a changed environment is seen."""
     from .config import QueueSettings
     from .tasks import open_jobs
 
     settings = QueueSettings.from_env()
     if not settings.configured:
         raise QueueUnavailable("køen er ikke sat op på denne tjeneste (BREVGEN_BROKER_URL)")
-    return open_jobs(settings)
+    jobs = _opened.get(settings)
+    if jobs is None:
+        jobs = _opened[settings] = open_jobs(settings)
+    return jobs
 
 
 def _to_jsonl(raw: bytes, media: str) -> tuple[bytes, list[str] | None, str | None]:

@@ -7,6 +7,10 @@ Keys (all expire ``job_ttl`` seconds after submission):
 - ``brevgen:job:<id>:done``: a hash, input line -> that record's result: ``{"ok": <manifest
   line>}`` or ``{"error": <errors.jsonl line>}``. Setting a field is idempotent, so a record
   made twice (a task handed to a second worker) is still one letter; progress is its length.
+- ``brevgen:job:<id>:errors``: input line -> the error, for the records that failed, and
+  ``brevgen:job:<id>:files``: file name -> input line, for the letters made; so progress,
+  the errors and one letter's file are read without going through every result (a job may
+  have 100,000).
 - ``brevgen:idem:<sha256 of the key>``: the job an Idempotency-Key made, with the request's
   fingerprint, so a retried POST gets the same job and a reused key with another body is refused.
 
@@ -37,6 +41,8 @@ from .store import OutputStore, open_store
 CHUNKS = ".chunks"
 _JOB = "brevgen:job:{}"
 _DONE = "brevgen:job:{}:done"
+_ERRORS = "brevgen:job:{}:errors"
+_FILES = "brevgen:job:{}:files"
 _IDEM = "brevgen:idem:{}"
 _FINALIZE = "brevgen:job:{}:finalize"
 MAX_ERRORS_SHOWN = 1000
@@ -149,7 +155,7 @@ class Jobs:
             # Not fsynced: a job whose chunks a power cut took has lost its Redis state too.
             self.store.write(f"{job_id}/{name}", json.dumps(chunk, ensure_ascii=False).encode("utf-8"), durable=False)
             names.append(name)
-        job_key, done_key = _JOB.format(job_id), _DONE.format(job_id)
+        job_key, done_key, errors_key = _JOB.format(job_id), _DONE.format(job_id), _ERRORS.format(job_id)
         pipe = self.redis.pipeline()
         pipe.hset(
             job_key,
@@ -165,8 +171,9 @@ class Jobs:
         )
         if errors:
             pipe.hset(done_key, mapping=errors)
-        pipe.expire(job_key, ttl)
-        pipe.expire(done_key, ttl)
+            pipe.hset(errors_key, mapping=errors)
+        for key in (job_key, done_key, errors_key, _FILES.format(job_id)):
+            pipe.expire(key, ttl)
         pipe.execute()
         for name in names:
             self.sender.chunk(job_id, name)
@@ -216,12 +223,18 @@ class Jobs:
     def record(self, job_id: str, line: int, result: dict[str, Any]) -> None:
         """Store a record's result. An error never replaces a letter already made (a duplicate
         task can fail where the first succeeded, say on a file the first one just renamed)."""
-        key = _DONE.format(job_id)
+        key, field = _DONE.format(job_id), str(line)
+        value = json.dumps(result, ensure_ascii=False)
+        pipe = self.redis.pipeline()  # MULTI/EXEC: the result and its indexes together
         if "error" in result:
-            existing = self.redis.hget(key, str(line))
+            existing = self.redis.hget(key, field)
             if existing and "ok" in json.loads(existing):
                 return
-        self.redis.hset(key, str(line), json.dumps(result, ensure_ascii=False))
+            pipe.hset(key, field, value).hset(_ERRORS.format(job_id), field, value)
+        else:
+            pipe.hset(key, field, value).hdel(_ERRORS.format(job_id), field)
+            pipe.hset(_FILES.format(job_id), mapping={f["file"]: field for f in result["ok"]["files"]})
+        pipe.execute()
 
     def mark_running(self, job_id: str) -> None:
         job_key = _JOB.format(job_id)
@@ -267,15 +280,17 @@ class Jobs:
 
     def status(self, job_id: str, base: str = "/v1/batches") -> dict[str, Any]:
         meta = self.meta(job_id)
-        results = self.results(job_id)
-        errors = [r["error"] for r in results if "error" in r]
+        pipe = self.redis.pipeline()
+        pipe.hlen(_DONE.format(job_id)).hgetall(_ERRORS.format(job_id))
+        done, raw_errors = pipe.execute()
+        errors = [json.loads(raw_errors[line])["error"] for line in sorted(raw_errors, key=int)]
         link = f"{base}/{job_id}"
         return {
             "id": job_id,
             "status": meta.get("status", "queued"),
             "total": int(meta.get("total", 0)),
-            "done": len(results),
-            "letters": len(results) - len(errors),
+            "done": done,
+            "letters": done - len(errors),
             "failed": len(errors),
             "formats": [f for f in meta.get("formats", "").split(",") if f],
             "created": meta.get("created", ""),
@@ -292,8 +307,8 @@ class Jobs:
 
     def file_of(self, job_id: str, name: str) -> dict[str, Any] | None:
         """The manifest's entry for a letter file of this job (None: not one of its letters)."""
-        for entry in self.letters(job_id):
-            for f in entry["files"]:
-                if f["file"] == name:
-                    return f
-        return None
+        self.meta(job_id)
+        line = self.redis.hget(_FILES.format(job_id), name)
+        raw = self.redis.hget(_DONE.format(job_id), line) if line else None
+        entry = json.loads(raw).get("ok") if raw else None
+        return next((f for f in entry["files"] if f["file"] == name), None) if entry else None
