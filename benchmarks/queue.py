@@ -10,7 +10,7 @@ Each run, in turn (the machine is noisy, so the modes are interleaved and median
   (its two worker processes start, warm up and make every letter).
 - direct: one warm process that makes each letter with ``write_record`` (the step a queue
   worker runs) straight into a folder; no queue. The baseline for the overhead.
-- queue-1 / queue-2: one or two ``brevgen worker -c 1`` processes, started and warmed up
+- queue-1 / queue-2: one or two ``brevgen worker -c 1 --pool solo`` processes, started and warmed up
   before the clock starts (a standing worker pool), a real redis-server as broker and job
   state, the folder store; timed from submission (the same call POST /v1/batches makes) until
   the job is done (manifest.jsonl written).
@@ -135,7 +135,9 @@ def run_queue(source: Path, workers: int, formats: str, redis: RedisServer, fold
     redis_py.Redis.from_url(url).flushdb()
     store = folder / "store"
     env = queue_env(url, store)
-    started_workers = [Worker(f"w{i + 1}", env, folder).start() for i in range(workers)]
+    # Solo pool: the letters are made in the worker process itself, whose CPU time is read
+    # from /proc (a prefork pool's child would not be counted until it exits).
+    started_workers = [Worker(f"w{i + 1}", env, folder).start(pool="solo") for i in range(workers)]
     try:
         for w in started_workers:
             w.wait_ready(120)

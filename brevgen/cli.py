@@ -433,7 +433,8 @@ def _batch_on_queue(source: Path, out_dir: Path, formats: str, no_wait: bool, we
 @templates_option
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--hostname", default=None, help="Arbejderens navn i Celery (standard: brugerens@maskinens navn).")
-def worker(concurrency: int | None, broker: str | None, store: str | None, templates_dir: Path | None, log_level: str, hostname: str | None) -> None:
+@click.option("--pool", type=click.Choice(["prefork", "solo"]), default="prefork", show_default=True, help="prefork: processer, der skiftes ud efter ca. 2.000 breve; solo: brevene laves i selve processen (kun -c 1, til korte kørsler og målinger).")
+def worker(concurrency: int | None, broker: str | None, store: str | None, templates_dir: Path | None, log_level: str, hostname: str | None, pool: str) -> None:
     """Start en arbejder, der laver breve fra køen (Celery).
 
     Kør den på hver maskine, der når mægleren (Redis eller RabbitMQ) og lageret til brevene
@@ -448,7 +449,7 @@ def worker(concurrency: int | None, broker: str | None, store: str | None, templ
     for name, value in (("BREVGEN_BROKER_URL", broker), ("BREVGEN_STORE", store), ("BREVGEN_TEMPLATES", str(templates_dir.resolve()) if templates_dir else None)):
         if value:
             os.environ[name] = value
-    run_worker(concurrency or default_workers(), log_level, hostname)
+    run_worker(concurrency or (1 if pool == "solo" else default_workers()), log_level, hostname, pool)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,21 +84,26 @@ def worker_logging(level: str) -> None:
     )
 
 
-def run_worker(concurrency: int, loglevel: str = "info", hostname: str | None = None) -> None:
+def run_worker(concurrency: int, loglevel: str = "info", hostname: str | None = None, pool: str = "prefork") -> None:
     """Start a Celery worker for brevgen's queue in this process (until stopped).
 
-    One process (``concurrency`` 1) runs letters in the worker process itself (Celery's solo
-    pool); more use a pool of that many processes. Each process warms up once (imports,
-    stylesheets, fonts), as the local batch workers do.
+    ``prefork`` (the default): ``concurrency`` pool processes make the letters; each is
+    replaced after 500 tasks (about 2,000 letters), so memory stays flat however long the
+    worker runs, and each dies with the worker (Celery sets PR_SET_PDEATHSIG). ``solo``: the
+    letters are made in this one process (``concurrency`` must be 1); it is never replaced,
+    so it grows by a few kB per letter: for short runs and measurements. Every process warms up
+    once (imports, stylesheets, fonts), as the local batch workers do.
     """
     from celery.signals import worker_process_init
 
+    from ..errors import UsageError
     from .tasks import QUEUE_NAME, celery_app, warm_up
 
     settings = QueueSettings.from_env().require()
+    if pool not in ("prefork", "solo") or (pool == "solo" and concurrency != 1):
+        raise UsageError("--pool er prefork eller solo (solo kun med -c 1)")
     worker_logging(loglevel)
     app = celery_app(settings)
-    pool = "solo" if concurrency == 1 else "prefork"
     if pool == "solo":
         warm_up()
     else:
