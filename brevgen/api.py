@@ -56,6 +56,7 @@ from .output import file_name, write_letter
 from .pipeline import available_formats as _available, build_case_letter, make_letter
 from .render import default_formats, parse_formats
 from .render.pdf import check_engine, check_variant
+from .render.memo import check_memo_options
 from .templating import template_set
 from .validation import validate_case as _validate
 
@@ -155,7 +156,8 @@ def generate_letter(
     (default), "pdf/a-2a", "pdf/a-3a"; ``pdf_engine``: "weasyprint" (default) or "typst".
     """
     chosen = parse_formats(formats) if formats is not None else default_formats()
-    options = dict(memo_options or {})
+    # Checked before the letter is made, so a bad option costs no rendering.
+    options = check_memo_options(memo_options)
     variant = check_variant(pdf_variant) if pdf_variant else None
     engine = check_engine(pdf_engine)
     letter, files = make_letter(

@@ -78,7 +78,7 @@ out_option = click.option(
 )
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-    help="Skabelonmappe (standard: BREVGEN_TEMPLATES eller templates/da).",
+    help="Skabelonmappe med regimes.yml, typografi og skrifttyper (standard: BREVGEN_TEMPLATES, ellers de medfølgende).",
 )
 
 
@@ -194,6 +194,32 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
 
 
 @main.command()
+@click.argument("event", type=EVENT)
+@click.argument("target", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--example", default=None, help="Tag værdierne fra dette eksempel (filnavn uden endelse; se examples/).")
+@click.option("--force", is_flag=True, help="Overskriv filen, hvis den findes.")
+def init(event: str, target: Path | None, example: str | None, force: bool) -> None:
+    """Skriv en sagsfil at starte fra for brevtypen EVENT (YAML med forklaringer på dansk).
+
+    TARGET er filen (standard: EVENT.yaml i den mappe, du står i; '-' skriver til skærmen).
+    Værdierne er fra et eksempel; ret dem, og lav brevet med 'brevgen render EVENT TARGET'.
+    """
+    from .errors import UsageError
+    from .output import atomic_write
+    from .starter import starter_case
+
+    text = starter_case(event, example)
+    if target is not None and str(target) == "-":
+        click.echo(text, nl=False)
+        return
+    path = target or Path(f"{event}.yaml")
+    if path.exists() and not force:
+        raise UsageError(f"{path}: findes allerede. Vælg et andet filnavn eller brug --force")
+    atomic_write(path, text.encode("utf-8"))
+    click.echo(str(path))
+
+
+@main.command()
 @out_option
 @formats_option()
 @templates_option
@@ -239,13 +265,20 @@ def demo(out_dir: Path | None, formats: str, templates_dir: Path | None, pdf_eng
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer (brug flere CPU'er).")
-def serve(host: str, port: int, log_level: str, workers: int) -> None:
+@templates_option
+def serve(host: str, port: int, log_level: str, workers: int, templates_dir: Path | None) -> None:
     """Start HTTP-tjenesten til sagssystemer (API-dokumentation på /docs).
 
-    Sæt miljøvariablen BREVGEN_API_KEY for at kræve en API-nøgle i headeren X-API-Key.
+    Sæt miljøvariablen BREVGEN_API_KEY for at kræve en API-nøgle i headeren X-API-Key, og
+    BREVGEN_BROKER_URL for at tage imod kørsler (POST /v1/batches) til 'brevgen worker'.
     """
+    import os
+
     # FastAPI and uvicorn are imported here only, so the other commands start fast.
     from .service import serve as run_service
+
+    if templates_dir:  # the variable, so every server process (--workers) uses the same folder
+        os.environ["BREVGEN_TEMPLATES"] = str(templates_dir.resolve())
 
     run_service(host=host, port=port, log_level=log_level, workers=workers)
 
@@ -354,15 +387,25 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 @formats_option()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
 @pdf_engine_option
+@click.option("--queue", "use_queue", is_flag=True, help="Send kørslen til køen (BREVGEN_BROKER_URL) i stedet for at lave den her; 'brevgen worker' laver brevene.")
+@click.option("--no-wait", is_flag=True, help="Med --queue: skriv kørslens id og stop; hent brevene senere.")
+@click.option("--webhook", default=None, help="Med --queue: adresse, der kaldes (signeret) når kørslen er færdig.")
+@click.option("--idempotency-key", default=None, help="Med --queue: samme nøgle igen giver samme kørsel (intet sendes to gange).")
 @json_option
-def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, as_json: bool) -> None:
+def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, use_queue: bool, no_wait: bool, webhook: str | None, idempotency_key: str | None, as_json: bool) -> None:
     """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
 
     JSONL: én linje pr. brev, {"id": ..., "event": ..., "data": {...}}. Mappe: sagsfiler
     (YAML/JSON) i en undermappe med brevtypens navn, fx indkaldelse/sag-17.yaml, eller med
     "event" og "id" i filen. Fejl i en post stopper ikke resten: de står i errors.jsonl.
     Kør samme kommando igen efter en afbrydelse, så laves kun de breve, der mangler.
+
+    Med --queue går kørslen (en JSONL-fil) til køen, og 'brevgen worker' på en eller flere
+    maskiner laver brevene; kommandoen følger den og henter brevene til --out.
     """
+    if use_queue:
+        _batch_on_queue(source, out_dir, formats, no_wait, webhook, idempotency_key, as_json)
+        return
     from .batch import run_batch
     from .batch.progress import danish_number, duration, progress_for
 
@@ -396,6 +439,63 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_en
         sys.exit(130)
     if result.failed:
         sys.exit(1)
+
+
+def _batch_on_queue(source: Path, out_dir: Path, formats: str, no_wait: bool, webhook: str | None, idempotency_key: str | None, as_json: bool) -> None:
+    from .queue.client import download, submit_file, wait
+    from .render import parse_formats
+
+    job_id, created = submit_file(source, parse_formats(formats), webhook=webhook, idempotency_key=idempotency_key)
+    if not as_json:
+        click.echo(f"kørsel {job_id} {'sendt til køen' if created else 'fandtes allerede (samme Idempotency-Key)'}", err=True)
+    if no_wait:
+        if as_json:
+            _echo_json({"ok": True, "job": job_id, "created": created})
+        else:
+            click.echo(job_id)
+        return
+
+    def show(status) -> None:
+        if not as_json:
+            click.echo(f"{status['done']}/{status['total']} poster: {status['letters']} breve, {status['failed']} fejl", err=True)
+
+    status = wait(job_id, progress=show, poll=2.0)
+    download(job_id, out_dir)
+    if as_json:
+        _echo_json({"ok": status["failed"] == 0, "job": job_id, **{k: status[k] for k in ("total", "letters", "failed", "formats")}, "out": str(out_dir)})
+    else:
+        click.echo(f"{status['letters']} breve i {out_dir} (kørsel {job_id}); {status['failed']} fejlede.")
+    for error in status["errors"][:10]:
+        who = f" (id {error['id']})" if error.get("id") else ""
+        click.echo(f"fejl: linje {error.get('line')}{who}: {error['message']}", err=True)
+    if status["failed"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--concurrency", "-c", type=click.IntRange(1, 64), default=None, help="Antal processer, der laver breve (standard: én pr. CPU-kerne).")
+@click.option("--broker", default=None, help="Køens mægler, fx redis://vært:6379/0 eller amqp://bruger:kode@vært// (standard: BREVGEN_BROKER_URL).")
+@click.option("--store", default=None, help="Hvor brevene skrives: en mappe eller s3://spand/præfiks (standard: BREVGEN_STORE).")
+@templates_option
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--hostname", default=None, help="Arbejderens navn i Celery (standard: brugerens@maskinens navn).")
+@click.option("--pool", type=click.Choice(["prefork", "solo"]), default="prefork", show_default=True, help="prefork: processer, der skiftes ud efter ca. 2.000 breve; solo: brevene laves i selve processen (kun -c 1, til korte kørsler og målinger).")
+def worker(concurrency: int | None, broker: str | None, store: str | None, templates_dir: Path | None, log_level: str, hostname: str | None, pool: str) -> None:
+    """Start en arbejder, der laver breve fra køen (Celery).
+
+    Kør den på hver maskine, der når mægleren (Redis eller RabbitMQ) og lageret til brevene
+    (en fælles mappe, eller et S3-kompatibelt lager på flere maskiner). Stop med Ctrl-C: det
+    brev, der er ved at blive lavet, bliver færdigt; en dræbt arbejders opgave går til en anden.
+    """
+    import os
+
+    from .batch.run import default_workers
+    from .queue.client import run_worker
+
+    for name, value in (("BREVGEN_BROKER_URL", broker), ("BREVGEN_STORE", store), ("BREVGEN_TEMPLATES", str(templates_dir.resolve()) if templates_dir else None)):
+        if value:
+            os.environ[name] = value
+    run_worker(concurrency or (1 if pool == "solo" else default_workers()), log_level, hostname, pool)
 
 
 if __name__ == "__main__":  # pragma: no cover

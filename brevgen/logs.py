@@ -23,9 +23,15 @@ def log_config(level: str = "info") -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"redact_cpr": {"()": "brevgen.logs.RedactCpr"}}
+    config["filters"] = {
+        "redact_cpr": {"()": "brevgen.logs.RedactCpr"},
+        "request_id": {"()": "brevgen.observability.RequestIdFilter"},
+    }
     for handler in config["handlers"].values():
-        handler["filters"] = ["redact_cpr"]
+        handler["filters"] = ["redact_cpr", "request_id"]
+    for formatter in config["formatters"].values():
+        # Every line names its request ("-" outside one), so a case system's X-Request-ID finds it.
+        formatter["fmt"] = formatter["fmt"].replace("%(levelprefix)s ", "%(levelprefix)s [%(request_id)s] ", 1)
     config["loggers"]["brevgen"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
     # Everything else (WeasyPrint, fontTools, ...) reaches the same filtered handler.
     config["root"] = {"handlers": ["default"], "level": "WARNING"}

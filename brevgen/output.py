@@ -70,14 +70,16 @@ def _make_folder(folder: Path) -> None:
         raise output_error(exc, folder) from None
 
 
-def _write_temporary(folder: Path, name: str, data: bytes) -> str:
-    """``data`` in ``.<name>.<random>.tmp`` next to its final name, fsynced; returns its path."""
+def _write_temporary(folder: Path, name: str, data: bytes, durable: bool = True) -> str:
+    """``data`` in ``.<name>.<random>.tmp`` next to its final name, fsynced unless ``durable`` is
+    False; returns its path."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -85,12 +87,13 @@ def _write_temporary(folder: Path, name: str, data: bytes) -> str:
     return tmp
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """One file, complete or not at all."""
-    write_files(path.parent, {path.name: data})
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """One file, complete or not at all. ``durable=False`` skips the fsync, for files that are
+    worthless after a power cut anyway (a queued job's input chunks)."""
+    write_files(path.parent, {path.name: data}, durable=durable)
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
+def write_files(folder: Path, files: dict[str, bytes], durable: bool = True) -> list[Path]:
     """Write every file or none: all to temporary files, then all renamed into place. On any
     failure (a full disk, a folder made read-only, Ctrl-C) what was written is removed."""
     folder = Path(folder)
@@ -99,7 +102,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
     placed: list[Path] = []
     try:
         for name, data in files.items():
-            temporary.append((name, _write_temporary(folder, name, data)))
+            temporary.append((name, _write_temporary(folder, name, data, durable)))
         for name, tmp in temporary:
             os.replace(tmp, folder / name)
             placed.append(folder / name)

@@ -29,6 +29,7 @@ without internals; a client that goes away is logged on one quiet line.
 from __future__ import annotations
 
 import asyncio
+import anyio
 import base64
 import functools
 import hmac
@@ -51,9 +52,11 @@ from starlette.requests import ClientDisconnect
 from . import __version__, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
 from .casefile import DataRefused, parse_json
+from .contract import enrich_openapi, install_docs
 from .cpr import RedactingFilter, redact
 from .logs import log_config
 from .errors import BrevgenError, CaseDataError, UsageError
+from .observability import RequestIdMiddleware, current_request_id, metrics, metrics_payload
 from .render import all_formats, get_format, parse_formats
 from .timelimit import default_seconds
 from .workpool import WorkPool
@@ -63,16 +66,37 @@ log = logging.getLogger("brevgen.service")
 # handlers (or Python's last-resort handler) never see an unredacted record from here.
 log.addFilter(RedactingFilter())
 
+NOTES_HEADER = "X-Brevgen-Notes"
+
 API_KEY_ENV = "BREVGEN_API_KEY"
 MAX_BODY_ENV = "BREVGEN_MAX_BODY"
 DEFAULT_MAX_BODY = 1_000_000  # a case is a few kB; 1 MB leaves room for long lists
 MAX_LINT_BYTES = 100_000  # a letter is 5-10 kB of text; linting runs at about 14 s per MB
+MAX_BATCH_BODY_ENV = "BREVGEN_MAX_BATCH_BODY"
+DEFAULT_MAX_BATCH_BODY = 100_000_000  # POST /v1/batches: 10,000 cases of 2-3 kB, with room to spare
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
-_STATUS = {"invalid-case-data": 422, "letter": 422, "usage": 400, "template": 500, "render": 500, "timeout": 503, "worker-lost": 503}
+_STATUS = {
+    "invalid-case-data": 422,
+    "letter": 422,
+    "usage": 400,
+    "template": 500,
+    "render": 500,
+    "timeout": 503,
+    "worker-lost": 503,
+    # batches on the queue (brevgen.queue.http)
+    "idempotency-key-reused": 422,
+    "job-not-found": 404,
+    "not-finished": 409,
+    "queue-unavailable": 503,
+}
 _TITLES = {
+    "idempotency-key-reused": "Idempotency-Key er brugt før",
+    "job-not-found": "Kørslen findes ikke",
+    "not-finished": "Kørslen er ikke færdig",
+    "queue-unavailable": "Køen kan ikke nås",
     "invalid-case-data": "Sagens data er ikke gyldige",
     "letter": "Brevet kan ikke laves",
     "usage": "Forkert kald",
@@ -91,6 +115,7 @@ def problem(status: int, code: str, title: str, detail: str | None = None, **ext
     body = {"type": f"urn:brevgen:problem:{code}", "title": redact(title), "status": status, "code": code}
     if detail:
         body["detail"] = redact(detail)
+    body["request_id"] = current_request_id()
     body.update(extra)
     headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -164,19 +189,26 @@ def _disconnected(exc: BaseException) -> bool:
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for a body over ``max_bytes``, by Content-Length or while it streams."""
+    """ASGI middleware: 413 for a body over ``max_bytes``, by Content-Length or while it streams.
 
-    def __init__(self, app, max_bytes: int):
+    ``larger`` gives paths (by prefix) a limit of their own: a batch is many cases in one body."""
+
+    def __init__(self, app, max_bytes: int, larger: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.larger.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         seen = 0
 
@@ -185,14 +217,14 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge()
+                if seen > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         await self.app(scope, limited, send)
 
-    async def _too_large(self, scope, receive, send):
-        response = problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {self.max_bytes} bytes")
+    async def _too_large(self, scope, receive, send, limit: int):
+        response = problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {limit} bytes")
         await response(scope, receive, send)
 
 
@@ -246,14 +278,21 @@ def create_app(
         yield
         pool.close()
 
-    app = FastAPI(
+    app = _App(
         title="brevgen",
         version=__version__,
-        description="Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).",
+        description=(
+            "Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457). "
+            "Hvert svar har X-Request-ID (sendes den med, bruges den, ellers laves en); den står i hver loglinje."
+        ),
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
+    install_docs(app)
     app.state.pool = pool
-    app.add_middleware(BodyLimit, max_bytes=max_body)
+    max_batch = int(os.environ.get(MAX_BATCH_BODY_ENV) or DEFAULT_MAX_BATCH_BODY)
+    app.add_middleware(BodyLimit, max_bytes=max_body, larger={"/v1/batches": max(max_batch, max_body)})
     app.add_middleware(ErrorBoundary)
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
@@ -280,7 +319,8 @@ def create_app(
 
     @app.exception_handler(_BodyTooLarge)
     async def _too_large(request: Request, exc: _BodyTooLarge):
-        return problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {max_body} bytes")
+        limit = exc.args[0] if exc.args else max_body
+        return problem(413, "too-large", "For stor forespørgsel", f"Kroppen må højst fylde {limit} bytes")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
@@ -302,6 +342,23 @@ def create_app(
     @app.get("/healthz", tags=["drift"], summary="Kører tjenesten?")
     async def healthz():
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["drift"],
+        summary="Kan tjenesten lave breve? (skabeloner og skrifttyper indlæst, køen nås når den er sat op)",
+        responses={503: {"description": "Ikke klar; checks siger hvad der mangler"}},
+    )
+    async def readyz():
+        checks = await anyio.to_thread.run_sync(readiness)
+        if all(c["ok"] for c in checks.values()):
+            return {"status": "ready", "checks": checks}
+        return problem(503, "not-ready", "Tjenesten er ikke klar", "; ".join(c["detail"] for c in checks.values() if not c["ok"]), checks=checks)
+
+    @app.get("/metrics", tags=["drift"], summary="Prometheus-målinger", response_class=Response)
+    async def prometheus_metrics():
+        payload, content_type = metrics_payload()
+        return Response(payload, media_type=content_type)
 
     v1 = [Depends(require_key)]
 
@@ -353,7 +410,7 @@ def create_app(
         pdf_variant: str = Query("pdf/ua-1", description="PDF-standard: pdf/ua-1, pdf/a-2a eller pdf/a-3a"),
     ):
         known_event(event)
-        make = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant)
+        render = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant)
         started = time.perf_counter()
         chosen = negotiate(request.headers.get("accept"))
         if chosen is None:
@@ -362,6 +419,26 @@ def create_app(
         if not _is_json(request.headers.get("content-type")):
             return problem(415, "unsupported-media-type", "Kroppen skal være JSON", "Send sagens data som application/json")
         data = _json_object(await request.body())
+        letters, render_seconds = metrics()
+        try:
+            response, result = await make(render, event, chosen, data, formats)
+        except BrevgenError as exc:
+            outcome = "invalid" if exc.code in ("invalid-case-data", "letter") else "error"
+            letters.labels(event, chosen, outcome).inc()
+            raise
+        render_seconds.labels(event, chosen).observe(time.perf_counter() - started)
+        for fmt in result.files:
+            letters.labels(event, fmt, "ok").inc()
+        log.info(
+            "letter event=%s case_ref=%s formats=%s ms=%.0f",
+            event,
+            result.letter.meta.case_ref,
+            ",".join(result.files),
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    async def make(render, event: str, chosen: str, data: dict[str, Any], formats: str | None):
         if chosen == "json":
             unavailable: dict[str, str] = {}
             if formats:
@@ -370,7 +447,7 @@ def create_app(
                 possible = await in_worker(available_formats, event, data)
                 wanted = tuple(f for f, why in possible.items() if why is None)
                 unavailable = {f: why for f, why in possible.items() if why is not None}
-            result = await in_worker(make, event, data, wanted)
+            result = await in_worker(render, event, data, wanted)
             body = {
                 "event": event,
                 "files": {
@@ -388,20 +465,20 @@ def create_app(
             }
             response: Response = JSONResponse(body)
         else:
-            result = await in_worker(make, event, data, (chosen,))
+            result = await in_worker(render, event, data, (chosen,))
             fmt = get_format(chosen)
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
+            # The notes the envelope carries, for single-format answers too: a JSON array in
+            # ASCII (\u-escapes), since header values are not safely UTF-8.
+            headers[NOTES_HEADER] = json.dumps(list(result.notes), ensure_ascii=True)
             response = Response(result.files[chosen], media_type=media, headers=headers)
-        log.info(
-            "letter event=%s case_ref=%s formats=%s ms=%.0f",
-            event,
-            result.letter.meta.case_ref,
-            ",".join(result.files),
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+        return response, result
+
+    from .queue.http import batch_router
+
+    app.include_router(batch_router(in_worker), dependencies=v1)
 
     @app.post("/v1/lint", dependencies=v1, tags=["sprog"], summary="Tjek en tekst for klart sprog")
     async def lint(request: Request):
@@ -456,6 +533,58 @@ def _is_json(content_type: str | None) -> bool:
     """``application/json`` or a ``+json`` type (with any parameters, such as charset)."""
     media = (content_type or "").split(";")[0].strip().lower()
     return media == JSON or (media.startswith("application/") and media.endswith("+json"))
+
+
+class _App(FastAPI):
+    """FastAPI with the request id outermost (even a 500 from Starlette's error middleware has
+    it) and an OpenAPI document with the case schemas, envelope and problem shapes."""
+
+    def build_middleware_stack(self):
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+    def openapi(self):
+        if not self.openapi_schema:
+            self.openapi_schema = enrich_openapi(super().openapi())
+        return self.openapi_schema
+
+
+_ready: dict[str, Any] = {}
+
+
+def readiness() -> dict[str, dict[str, Any]]:
+    """Templates and fonts loaded (once, then remembered), and the queue reachable when set up."""
+    checks: dict[str, dict[str, Any]] = {}
+    if "templates" not in _ready:
+        from .paths import templates_dir
+        from .templating import template_set
+
+        try:
+            templates = template_set()
+            templates.regimes
+            templates.events
+            _ready["templates"] = {"ok": True, "detail": f"{len(templates.events)} skabeloner i {templates_dir()}"}
+        except Exception as exc:  # noqa: BLE001  (reported, not raised: this is the check)
+            checks["templates"] = {"ok": False, "detail": f"skabelonerne kan ikke indlæses: {type(exc).__name__}: {redact(str(exc))[:300]}"}
+    if "templates" in _ready:
+        checks["templates"] = _ready["templates"]
+    if "fonts" not in _ready and checks["templates"]["ok"]:
+        try:
+            from .paths import templates_dir
+            from .render.pdf import load_fonts
+
+            _ready["fonts"] = {"ok": True, "detail": load_fonts(templates_dir())}
+        except Exception as exc:  # noqa: BLE001
+            checks["fonts"] = {"ok": False, "detail": f"skrifttyperne kan ikke indlæses: {type(exc).__name__}: {redact(str(exc))[:300]}"}
+    if "fonts" in _ready:
+        checks["fonts"] = _ready["fonts"]
+    from .queue.config import QueueSettings
+
+    settings = QueueSettings.from_env()
+    if settings.configured:
+        from .queue.health import queue_checks
+
+        checks.update(queue_checks(settings))
+    return checks
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

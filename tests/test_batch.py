@@ -370,7 +370,7 @@ def test_usage_errors_exit_2_and_write_nothing(tmp_path):
     out = tmp_path / "out"
     result = cli("batch", str(source), "--out", str(out), "--format", "pdf,odt")
     assert result.returncode == 2
-    assert result.stderr.strip() == "fejl: ukendt format: odt. Vælg blandt: pdf, docx, html"
+    assert result.stderr.strip() == "fejl: ukendt format: odt. Vælg blandt: pdf, docx, html, memo, ics"
     assert not out.exists()
     result = cli("batch", str(tmp_path / "findes-ikke.jsonl"), "--out", str(out))
     assert result.returncode == 2
@@ -473,3 +473,48 @@ def test_a_case_file_named_like_a_cpr_number_is_not_echoed(tmp_path):
     errors = (out / "errors.jsonl").read_text(encoding="utf-8")
     assert "indkaldelse/[CPR fjernet].yaml" in errors
     assert "241299" not in errors + result.stderr + result.stdout
+
+
+def test_memo_and_ics_in_a_batch_with_the_same_checks_as_render(tmp_path):
+    """MeMo and .ics are made per record from its case; a record that cannot have one is an
+    error naming what it lacks, exactly as ``brevgen render`` says it, and the rest go on."""
+    from delivery_data import load, with_delivery_ids
+
+    from brevgen import generate_letter
+    from brevgen.errors import BrevgenError
+
+    summons = with_delivery_ids(load("indkaldelse/dagpenge-fremmoede"))
+    no_cpr = load("indkaldelse/dagpenge-telefon")
+    no_cpr["citizen"].pop("cpr", None)
+    offer = with_delivery_ids(load("tilbud/kursus-dagpenge"))
+    lines = [
+        json.dumps({"id": "ok", "event": "indkaldelse", "data": summons}, ensure_ascii=False),
+        json.dumps({"id": "uden-cpr", "event": "indkaldelse", "data": no_cpr}, ensure_ascii=False),
+        json.dumps({"id": "tilbud", "event": "tilbud", "data": offer}, ensure_ascii=False),
+    ]
+    out = tmp_path / "out"
+    result = run_batch(jsonl(tmp_path / "breve.jsonl", lines), out, formats="memo,ics", workers=1)
+    assert (result.written, result.failed) == (1, 2)
+    (entry,) = manifest(out)
+    expected = generate_letter("indkaldelse", summons, ["memo", "ics"])
+    files = {f["format"]: (out / f["file"]).read_bytes() for f in entry["files"]}
+    assert files == dict(expected.files)
+    assert [f["file"] for f in entry["files"]] == [
+        f"indkaldelse_{summons['case_ref']}_{summons['letter_date']}_ok.memo.xml",
+        f"indkaldelse_{summons['case_ref']}_{summons['letter_date']}_ok.ics",
+    ]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    for error, (data, event) in zip(errors, [(no_cpr, "indkaldelse"), (offer, "tilbud")]):
+        with pytest.raises(BrevgenError) as single:
+            generate_letter(event, data, ["memo", "ics"])
+        assert error["message"] in "; ".join(single.value.lines())
+    assert errors[0]["problems"][0]["field"] == "citizen.cpr"
+    assert errors[1]["code"] == "usage" and "ics" in errors[1]["message"]
+
+
+def test_every_manifest_line_carries_the_letters_notes(reference):
+    _source, out, _result = reference
+    entries = manifest(out)
+    for (event, data), entry in zip(EXAMPLE_DATA, entries):
+        assert entry["notes"] == list(build_letter(event, data).meta.notes)
+    assert any(entry["notes"] for entry in entries)  # some examples use unconfirmed legal values

@@ -399,7 +399,7 @@ def test_log_filter_redacts_messages_arguments_and_tracebacks():
     assert "sag [CPR fjernet], ok" in text and "ValueError: noget med [CPR fjernet]" in text
     assert not any(form in text for form in cpr_forms(TEST_CPR))
     config = log_config()
-    assert all(h["filters"] == ["redact_cpr"] for h in config["handlers"].values())
+    assert all(h["filters"] == ["redact_cpr", "request_id"] for h in config["handlers"].values())
     assert config["root"]["handlers"] == ["default"]
 
 

@@ -157,3 +157,22 @@ def test_a_meeting_time_with_a_zone_is_one_instant_in_the_letter_the_calendar_an
     memo = etree.fromstring(result.files["memo"])
     starts = {el.text for el in memo.iter("{https://DigitalPost.dk/MeMo-1}startDateTime")}
     assert starts == {"2026-03-16T08:00:00Z"}
+
+
+def test_a_moved_meeting_keeps_its_uid_and_gets_a_higher_sequence():
+    """A calendar replaces an entry only by one with a higher SEQUENCE (RFC 5546 2.1.5)."""
+    data = load("indkaldelse/dagpenge-telefon")
+    first = the_event(calendar_of("indkaldelse", data)[1])
+    assert int(first["sequence"]) > 0
+    again = the_event(calendar_of("indkaldelse", data)[1])
+    assert int(again["sequence"]) == int(first["sequence"])  # the same letter, the same file
+    later_same_day = dict(data, meeting=dict(data["meeting"], start="2026-04-28T13:00"))
+    # Moved to an earlier time, by a letter dated a week later.
+    earlier_next_letter = dict(data, letter_date="2026-04-20", meeting=dict(data["meeting"], start="2026-04-24T09:00"), cancel_by="2026-04-22T15:00")
+    previous = first
+    for moved in (later_same_day, earlier_next_letter):
+        entry = the_event(calendar_of("indkaldelse", moved)[1])
+        assert str(entry["uid"]) == str(first["uid"])
+        assert int(entry["sequence"]) > int(previous["sequence"])
+        previous = entry
+    assert int(previous["sequence"]) < 2**31

@@ -220,3 +220,32 @@ def test_memo_options_from_the_api():
     assert one(tree, "//memo:MessageHeader/memo:messageUUID") == fresh
     assert one(tree, "//memo:MessageHeader/memo:mandatory") == "true"
     assert SCHEMA.validate(tree), SCHEMA.error_log
+
+
+@pytest.mark.parametrize(
+    "options, says",
+    [
+        ({"message_uuid": "not-a-uuid"}, "message_uuid skal være et UUID af version 4"),
+        ({"message_uuid": "0b5e6f3c-1d2a-1c3b-9a8f-7e6d5c4b3a21"}, "message_uuid skal være et UUID af version 4"),  # version 1
+        ({"message_uuid": "0b5e6f3c-1d2a-4c3b-7a8f-7e6d5c4b3a21"}, "message_uuid skal være et UUID af version 4"),  # wrong variant
+        ({"case_system": "x" * 257}, "case_system skal være en tekst på 1-256 tegn"),
+        ({"case_system": ""}, "case_system skal være en tekst på 1-256 tegn"),
+        ({"mandatory": "ja"}, "mandatory skal være true eller false"),
+        ({"recipient": "x"}, "ukendte MeMo-indstillinger: recipient"),
+    ],
+)
+def test_memo_options_are_checked_before_anything_is_made(options, says):
+    from brevgen.errors import UsageError
+
+    data = with_delivery_ids(load("indkaldelse/dagpenge-fremmoede"))
+    with pytest.raises(UsageError) as info:
+        generate_letter("indkaldelse", data, ["memo"], memo_options=options)
+    assert says in info.value.message and info.value.message.startswith("MeMo: ")
+
+
+def test_a_valid_message_uuid_in_capitals_is_written_as_the_schema_wants():
+    data = with_delivery_ids(load("indkaldelse/dagpenge-fremmoede"))
+    fresh = "0B5E6F3C-1D2A-4C3B-9A8F-7E6D5C4B3A21"
+    tree = etree.fromstring(generate_letter("indkaldelse", data, ["memo"], memo_options={"message_uuid": fresh}).files["memo"])
+    assert one(tree, "//memo:MessageHeader/memo:messageUUID") == fresh.lower()
+    assert SCHEMA.validate(tree), SCHEMA.error_log

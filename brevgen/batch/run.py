@@ -90,6 +90,31 @@ class Progress:
     elapsed: float
 
 
+def without_duplicates(items: Iterable[Record | RecordError], seen: dict[str, int | str] | None = None) -> Iterator[Record | RecordError]:
+    """The records, with a second use of an id turned into that record's error.
+
+    ``seen`` (id -> where it was first used) is the only state that grows with the input."""
+    seen = {} if seen is None else seen
+    for item in items:
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        first = seen.get(item.id)
+        if first is not None:
+            where = f"linje {first}" if isinstance(first, int) else first
+            yield RecordError(
+                "duplicate-id",
+                (problem("id", "Brevets id", f"'{item.id}' er brugt før, i {where}. Hvert brev skal have sit eget id"),),
+                line=item.line,
+                source_file=item.source_file,
+                id=item.id,
+                event=item.event,
+            )
+            continue
+        seen[item.id] = item.line if item.source_file is None else item.source_file
+        yield item
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -191,26 +216,17 @@ class _Run:
         if len(self.result.first_errors) < self.keep_errors:
             self.result.first_errors.append(error)
 
+    def _counted(self, items: Iterable[Record | RecordError]) -> Iterator[Record | RecordError]:
+        for item in items:
+            self.result.records += 1
+            yield item
+
     def todo(self) -> Iterator[Record | RecordError]:
         """Records still to make; duplicates become errors, finished letters are skipped."""
-        for item in read_records(self.source):
-            self.result.records += 1
+        for item in without_duplicates(self._counted(read_records(self.source)), self.seen):
             if isinstance(item, RecordError):
                 yield item
                 continue
-            first = self.seen.get(item.id)
-            if first is not None:
-                where = f"linje {first}" if isinstance(first, int) else first
-                yield RecordError(
-                    "duplicate-id",
-                    (problem("id", "Brevets id", f"'{item.id}' er brugt før, i {where}. Hvert brev skal have sit eget id"),),
-                    line=item.line,
-                    source_file=item.source_file,
-                    id=item.id,
-                    event=item.event,
-                )
-                continue
-            self.seen[item.id] = item.line if item.source_file is None else item.source_file
             before = self.done_before.get(item.id)
             if before and before.fingerprint == item.fingerprint() and set(self.formats) <= before.formats:
                 self.result.already_done += 1
@@ -368,9 +384,9 @@ def run_batch(
     from ..render.pdf import check_engine
 
     source, out_dir = Path(source), Path(out_dir)
-    # The batch makes the document formats; MeMo and .ics need the case per record (not yet).
-    documents = default_formats()
-    chosen = parse_formats(formats, documents) if formats is not None else documents
+    # Every format: the workers have each record's case, so MeMo and .ics get the same
+    # per-record checks as ``brevgen render`` (a record that cannot have one is its error).
+    chosen = parse_formats(formats) if formats is not None else default_formats()
     workers = workers or default_workers()
     if workers < 1:
         raise UsageError("--workers skal være mindst 1")

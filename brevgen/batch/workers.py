@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,11 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, 
     from .. import render, templating
 
     render.all_formats()  # python-docx loads with its format
-    if "pdf" in formats and pdf_engine == "typst":
+    if {"pdf", "memo"} & set(formats) and pdf_engine == "typst":
         from ..render.pdf_typst import warm_up
 
         warm_up()  # this worker's one compiler, with the template and fonts loaded
-    elif "pdf" in formats:
+    elif {"pdf", "memo"} & set(formats):  # MeMo carries the PDF
         import weasyprint  # noqa: F401  (~0.6 s)
     templating.template_set().regimes
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
@@ -62,20 +63,28 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, 
     gc.freeze()
 
 
-def _make_letter(record: Record) -> dict[str, Any]:
+def write_record(
+    record: Record, formats: tuple[str, ...], write: Callable[[dict[str, bytes]], None], pdf_engine: str = "weasyprint"
+) -> dict[str, Any]:
+    """Make one record's letter in ``formats`` and hand all its files to ``write({name: data})``.
+
+    The same per-record checks as ``brevgen render``: MeMo and .ics get the validated case, and
+    a format the case cannot have is this record's error. Returns the manifest line (files with
+    their SHA-256, the letter's notes). Used by the local batch workers (every format written or
+    none, into the output folder) and by the queue's workers (the shared output store).
+    """
     from .. import cpr
-    from ..output import letter_stem, write_files
+    from ..output import letter_stem
     from ..pipeline import build_case_letter, render_letter
     from ..render import get_format
 
-    out_dir: Path = _worker["out_dir"]
-    case, letter = build_case_letter(record.event, record.data, record=record.label)
-    rendered = render_letter(letter, _worker["formats"], case=case, pdf_engine=_worker["pdf_engine"])
+    case, letter = build_case_letter(record.event, record.data, record=record.label, formats=formats)
+    rendered = render_letter(letter, formats, case=case, pdf_engine=pdf_engine)
     stem = f"{letter_stem(letter.meta)}_{record.id}"
     if cpr.contains(stem):  # case_ref and id are each checked; this guards their joining
         raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret eller id'et")
     names = {fmt: f"{stem}.{get_format(fmt).suffix}" for fmt in rendered}
-    write_files(out_dir, {names[fmt]: data for fmt, data in rendered.items()})
+    write({names[fmt]: data for fmt, data in rendered.items()})
     files = [
         {"format": fmt, "file": names[fmt], "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         for fmt, data in rendered.items()
@@ -89,10 +98,20 @@ def _make_letter(record: Record) -> dict[str, Any]:
         "letter_date": letter.meta.letter_date.isoformat(),
         "input_sha256": record.fingerprint(),
         "files": files,
+        # What the caseworker must know before sending (values not yet confirmed in law, a
+        # deadline moved past a holiday): on every line, as render prints them.
+        "notes": list(letter.meta.notes),
     }
 
 
-def _error_for(record: Record, exc: BaseException) -> RecordError:
+def _make_letter(record: Record) -> dict[str, Any]:
+    from ..output import write_files
+
+    out_dir: Path = _worker["out_dir"]
+    return write_record(record, _worker["formats"], lambda files: write_files(out_dir, files), _worker["pdf_engine"])
+
+
+def error_for(record: Record, exc: BaseException) -> RecordError:
     if isinstance(exc, CaseDataError):
         problems = tuple(exc.problems)
     elif isinstance(exc, BrevgenError):
@@ -113,7 +132,7 @@ def work_chunk(records: list[Record]) -> list[dict[str, Any] | RecordError]:
             with time_limit(_worker.get("seconds")):
                 out.append(_make_letter(record))
         except Exception as exc:  # one bad record never stops the batch
-            out.append(_error_for(record, exc))
+            out.append(error_for(record, exc))
     return out
 
 

@@ -7,8 +7,10 @@ a phone or video meeting, with how to join in the description), the caseworker a
 organiser, and no CPR number or other personal number.
 
 The UID is derived from the sender, the case reference and the event, so a corrected letter
-for the same meeting replaces the entry instead of adding a second one. DTSTAMP is the start
-of the letter date, so the same case gives the same file.
+for the same meeting replaces the entry instead of adding a second one. A calendar only
+replaces an entry by a version with a higher SEQUENCE (RFC 5545 3.8.7.4, RFC 5546 2.1.5), so
+SEQUENCE grows when the meeting is moved: see :func:`sequence`. DTSTAMP is the start of the
+letter date, so the same case gives the same file.
 """
 
 from __future__ import annotations
@@ -40,6 +42,25 @@ def missing_for_ics(letter: Letter, case: LetterCase | None = None) -> list[Prob
     return [why] if why else []
 
 
+SEQUENCE_EPOCH = dt.date(2020, 1, 1)
+_MINUTES_PER_LETTER_DAY = 100_000  # room for a meeting up to 69 days after the letter
+
+
+def sequence(letter_date: dt.date, start: dt.datetime) -> int:
+    """The entry's SEQUENCE: the letter date first, then how far after it the meeting lies.
+
+    A letter that moves a meeting is dated the day it is sent, on or after the first letter, so
+    a later letter date always gives a higher number, whichever way the meeting moved; on the
+    same letter date, a meeting moved later gives a higher number too. (Moved to an earlier
+    time by a second letter with the same date, it would not: date that letter the next day.)
+    Derived only from the letter, so the same case still gives the same file. Stays below
+    2**31 (RFC 5545 integers) until the year 2078.
+    """
+    days = (letter_date - SEQUENCE_EPOCH).days
+    minutes = int((start - start_of_day(letter_date)).total_seconds() // 60)
+    return max(0, days) * _MINUTES_PER_LETTER_DAY + min(max(minutes, 0), _MINUTES_PER_LETTER_DAY - 1)
+
+
 def render_ics(letter: Letter, case: LetterCase | None = None) -> bytes:
     """The .ics file (UTF-8 bytes, CRLF lines) for the letter's meeting."""
     from icalendar import Calendar, Event, vCalAddress, vText
@@ -59,6 +80,7 @@ def render_ics(letter: Letter, case: LetterCase | None = None) -> bytes:
     event = Event()
     event.add("uid", f"{stable_uuid('ics', meta.sender_authority, meta.case_ref, meta.event)}@brevgen")
     event.add("dtstamp", stamp)
+    event.add("sequence", sequence(meta.letter_date, meeting.start))
     event.add("dtstart", meeting.start)
     event.add("dtend", meeting.end)
     event.add("summary", meeting.summary)

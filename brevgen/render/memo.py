@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from lxml import etree
 
 from ..casedata import LetterCase
 from ..danish_time import end_of_day, start_of_day, utc_z
-from ..errors import CaseDataError, Problem
+from ..errors import CaseDataError, Problem, UsageError
 from ..identifiers import stable_uuid
 from ..letter import Letter
 from ..output import letter_stem
@@ -57,6 +60,49 @@ def missing_for_memo(case: LetterCase) -> list[Problem]:
     if case.citizen.cpr is None:
         problems.append(problem(type(case), "citizen.cpr", _WHY))
     return problems
+
+
+# What the schema accepts as a message or reservation UUID: version 4, RFC 4122 variant.
+UUID_V4 = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+MEMO_OPTIONS = ("message_uuid", "created", "case_system", "mandatory", "legal_notification")
+
+
+def check_memo_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The MeMo options, checked before anything is written; every problem at once, in Danish.
+
+    A message brevgen cannot make valid is refused here rather than sent to Digital Post:
+    ``message_uuid`` must be a version-4 UUID (the schema's pattern), ``case_system`` a text of
+    1-256 characters (it identifies the system, so it is never shortened), ``created`` a time
+    with a time zone, ``mandatory`` and ``legal_notification`` true or false.
+    Raises :class:`UsageError` (the call is wrong, not the case data).
+    """
+    options = dict(options or {})
+    problems = []
+    unknown = sorted(set(options) - set(MEMO_OPTIONS))
+    if unknown:
+        problems.append(f"ukendte MeMo-indstillinger: {', '.join(unknown)}. Brug: {', '.join(MEMO_OPTIONS)}")
+    value = options.get("message_uuid")
+    if value is not None:
+        text = str(value) if isinstance(value, uuid.UUID) else value
+        if not isinstance(text, str) or not UUID_V4.match(text):
+            problems.append(
+                "message_uuid skal være et UUID af version 4, fx 0b5e6f3c-1d2a-4c3b-9a8f-7e6d5c4b3a21 "
+                "(8-4-4-4-12 hextegn, et 4 først i tredje gruppe og 8, 9, a eller b først i fjerde)"
+            )
+        else:
+            options["message_uuid"] = text.lower()
+    value = options.get("case_system")
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT):
+        problems.append(f"case_system skal være en tekst på 1-{MAX_TEXT} tegn (sagssystemets navn)")
+    value = options.get("created")
+    if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
+        problems.append("created skal være et tidspunkt med tidszone (datetime med tzinfo)")
+    for name in ("mandatory", "legal_notification"):
+        if name in options and not isinstance(options[name], bool):
+            problems.append(f"{name} skal være true eller false")
+    if problems:
+        raise UsageError("MeMo: " + "; ".join(problems))
+    return options
 
 
 def _cpr_digits(case: LetterCase) -> str:
@@ -102,6 +148,10 @@ def render_memo(
     problems = missing_for_memo(case)
     if problems:
         raise CaseDataError(problems)
+    checked = check_memo_options(
+        {"message_uuid": message_uuid, "created": created, "case_system": case_system, "mandatory": mandatory, "legal_notification": legal_notification}
+    )
+    message_uuid = checked["message_uuid"]
     meta = letter.meta
     identity = (meta.event, meta.template_id, meta.template_version, meta.data_sha256)
     message_id = str(message_uuid or stable_uuid("memo-message", *identity))

@@ -102,6 +102,16 @@ def _resources(root: Path):
     return sheets, font_config, fetcher, base
 
 
+def load_fonts(root: Path | None = None) -> str:
+    """Load the template folder's stylesheets and shipped fonts now (readiness check); says which."""
+    root = (root or templates_dir()).resolve()
+    fonts = sorted(p.name for p in (root / "fonts").glob("*.[ot]tf")) if (root / "fonts").is_dir() else []
+    if not fonts:
+        raise FileNotFoundError(f"ingen skrifttyper i {root / 'fonts'}")
+    _resources(root)
+    return f"{len(fonts)} skrifttyper indlæst ({', '.join(fonts)})"
+
+
 def _remove_font_folder_at_exit(font_config) -> None:
     """Delete the folder where WeasyPrint copies the @font-face fonts (2 MB) when this
     process ends.

@@ -12,7 +12,6 @@ the time limits given per probe. Exit code 1 when any probe failed.
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import io
 import json
