@@ -20,7 +20,7 @@ import os
 import re
 import uuid
 
-from .casedata import CPR_SHAPE
+from . import cpr
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -40,7 +40,7 @@ def set_request_id(value: str) -> contextvars.Token:
 
 def accept_request_id(given: str | None) -> str:
     """The caller's id when it is safe to keep and echo, else a new one (32 hex digits)."""
-    if given and _SAFE_ID.match(given) and not CPR_SHAPE.search(given) and not _DIGIT_RUN.search(given):
+    if given and _SAFE_ID.match(given) and not cpr.contains(given) and not _DIGIT_RUN.search(given):
         return given
     return uuid.uuid4().hex
 

@@ -430,9 +430,11 @@ def test_an_unexpected_error_is_problem_json_500_and_logged_without_the_cpr(capl
     response = TestClient(app, raise_server_exceptions=False).get("/v1/fejl")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json() == {
+    body = response.json()
+    assert body == {
         "type": "urn:brevgen:problem:internal", "title": "Intern fejl", "status": 500, "code": "internal",
         "detail": "brevgen kunne ikke svare på grund af en intern fejl. Fejlen er skrevet i loggen",
+        "request_id": response.headers["X-Request-ID"],
     }
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "RuntimeError: intern tilstand med [CPR fjernet]" in logged

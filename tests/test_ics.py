@@ -168,7 +168,7 @@ def test_a_moved_meeting_keeps_its_uid_and_gets_a_higher_sequence():
     assert int(again["sequence"]) == int(first["sequence"])  # the same letter, the same file
     later_same_day = dict(data, meeting=dict(data["meeting"], start="2026-04-28T13:00"))
     # Moved to an earlier time, by a letter dated a week later.
-    earlier_next_letter = dict(data, letter_date="2026-04-20", meeting=dict(data["meeting"], start="2026-04-24T09:00"), cancel_by="2026-04-22T15:00")
+    earlier_next_letter = dict(data, letter_date="2026-04-20", meeting=dict(data["meeting"], start="2026-04-24T09:00"), cancel_by="2026-04-22T09:30")
     previous = first
     for moved in (later_same_day, earlier_next_letter):
         entry = the_event(calendar_of("indkaldelse", moved)[1])

@@ -70,7 +70,7 @@ def worker_logging(level: str) -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "filters": {
-                "redact_cpr": {"()": "brevgen.service.RedactCpr"},
+                "redact_cpr": {"()": "brevgen.logs.RedactCpr"},
                 "request_id": {"()": "brevgen.observability.RequestIdFilter"},
             },
             "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
