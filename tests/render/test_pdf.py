@@ -410,3 +410,13 @@ def test_both_engines_break_the_letter_into_the_same_pages(example_pdfs, case_id
         pages[engine] = [comparable(" ".join(page), "pdf") for page in lines[engine]]
     assert pages["typst"] == pages["weasyprint"]
     assert lines["typst"] == lines["weasyprint"]
+
+
+def test_both_engines_lay_out_a_long_table_and_ordered_lists_alike():
+    """No example has a table: a synthetic one running over two page breaks, with ordered
+    lists after it, has the same lines on the same pages in both engines (Typst's columns
+    are CSS's automatic table layout, measured in the template)."""
+    letter = with_blocks(example_letter(), after=(plan_table(rows=len(TABLE_ROWS)), two_ordered_lists()))
+    lines = {engine: [[comparable(line, "pdf") for line in page] for page in page_lines(render_with(engine, letter))] for engine in ENGINES}
+    assert len(lines["weasyprint"]) >= 4
+    assert lines["typst"] == lines["weasyprint"]
