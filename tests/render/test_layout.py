@@ -1,7 +1,8 @@
 """Typography and length of every example PDF (issue 13): 11 pt body, lines of at most about
 75 characters, no break inside a phone number, date or amount or after a URL's scheme, no
 headline widow, a summons and a sick-leave letter on 2 pages and an offer on 3, and the
-signature never alone on a page. Read from the real PDF with pdfplumber."""
+signature never alone on a page. Read from the real PDF with pdfplumber, from both PDF engines
+(WeasyPrint and Typst)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import Counter
 import pdfplumber
 import pytest
 from conftest import EXAMPLES, example_id
+from pdf_checks import ENGINES
 
 CASES = [example_id(p) for p in EXAMPLES]
 MAX_PAGES = {"indkaldelse": 2, "sygedagpenge": 2, "tilbud": 3}
@@ -29,11 +31,12 @@ def _lines(pdf) -> list[tuple[int, float, str, list]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def pdfs(rendered_examples):
+@pytest.fixture(scope="module", params=ENGINES)
+def pdfs(request, example_pdfs):
+    """Every example's PDF from one engine (each test runs once per engine)."""
     opened = {}
-    for case_id in CASES:
-        opened[case_id] = pdfplumber.open(io.BytesIO(rendered_examples[case_id][3]["pdf"]))
+    for case_id, (_letter, data) in example_pdfs(request.param).items():
+        opened[case_id] = pdfplumber.open(io.BytesIO(data))
     yield opened
     for pdf in opened.values():
         pdf.close()

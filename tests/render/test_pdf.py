@@ -396,12 +396,27 @@ def test_pdfua_machine_checks_find_nothing(example_pdfs, engine, tmp_path):
 
 @pytest.mark.parametrize("case_id", sampled(CASES))
 def test_both_engines_break_the_letter_into_the_same_pages(example_pdfs, case_id):
-    """Typst's letter has the same lines on the same pages as WeasyPrint's.
+    """Typst's letter has the same lines on the same pages as WeasyPrint's: the same page
+    breaks and, line by line, the same line breaks (same column, sizes and spacing).
 
-    Only where a long link is broken differently (WeasyPrint after "https://", Typst
-    inside the host name) may a line's text differ; the pages' text is the same."""
-    pages = {}
+    The two line breakers differ in one place no example meets: a link too long for its
+    line may break after a "/" that a digit follows in WeasyPrint (Pango), never in Typst
+    (Unicode line breaking, UAX #14 rule LB25). Such a letter would still have the same text
+    on each page; the first assertion says so on its own."""
+    pages, lines = {}, {}
     for engine in ENGINES:
         _letter, data = example_pdfs(engine)[case_id]
-        pages[engine] = [comparable(" ".join(lines), "pdf") for lines in page_lines(data)]
+        lines[engine] = page_lines(data)
+        pages[engine] = [comparable(" ".join(page), "pdf") for page in lines[engine]]
     assert pages["typst"] == pages["weasyprint"]
+    assert lines["typst"] == lines["weasyprint"]
+
+
+def test_both_engines_lay_out_a_long_table_and_ordered_lists_alike():
+    """No example has a table: a synthetic one running over two page breaks, with ordered
+    lists after it, has the same lines on the same pages in both engines (Typst's columns
+    are CSS's automatic table layout, measured in the template)."""
+    letter = with_blocks(example_letter(), after=(plan_table(rows=len(TABLE_ROWS)), two_ordered_lists()))
+    lines = {engine: [[comparable(line, "pdf") for line in page] for page in page_lines(render_with(engine, letter))] for engine in ENGINES}
+    assert len(lines["weasyprint"]) >= 4
+    assert lines["typst"] == lines["weasyprint"]
