@@ -171,6 +171,7 @@ class SummonsEvent(Event):
     order = 1
     books_meetings = True
     rules = (_time_or_self_booking, _meeting_mode_details, _a_kasse_for_dagpenge, _meeting_after_letter)
+    variant_fields = ("benefit", "meeting.mode")  # no meeting: the citizen books it (selvbooking)
 
     def derive(self, case: Summons, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -124,6 +124,7 @@ class OfferEvent(Event):
     model = Offer
     order = 2
     rules = (_offer_dates, _offer_follows_the_regime)
+    variant_fields = ("benefit", "offer.kind")
 
     def derive(self, case: Offer, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         offer = case.offer

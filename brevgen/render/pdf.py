@@ -31,9 +31,8 @@ from pathlib import Path
 
 from ..errors import RenderError, UsageError
 from ..letter import Letter
-from ..paths import templates_dir
 from . import Format, RenderJob, Stamp, register_format
-from .html import render_html
+from .html import letter_assets, render_html
 from .pdf_metadata import PDF_VARIANT, PDF_VARIANTS, PROVENANCE_NS, check_variant, stamp_xmp
 
 __all__ = ["PDF_ENGINE", "PDF_ENGINES", "PDF_VARIANT", "PDF_VARIANTS", "PROVENANCE_NS", "check_engine", "check_variant", "render_pdf"]
@@ -146,7 +145,7 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
     from weasyprint.urls import FatalURLFetchingError
 
     variant = check_variant(variant)
-    root = (root or templates_dir()).resolve()
+    root = (root or letter_assets(letter)).resolve()
     page = render_html(letter, inline_css=False)
     try:
         sheets, font_config, fetcher, base = _resources(root)
@@ -253,9 +252,9 @@ def _render(letter: Letter, job: RenderJob) -> bytes:
         from .pdf_typst import render_pdf_typst
 
         with _TYPST_LOCK:
-            return render_pdf_typst(letter, variant=variant)
+            return render_pdf_typst(letter, variant=variant, root=letter_assets(letter))
     with _PDF_LOCK:
-        return render_pdf(letter, variant=variant)
+        return render_pdf(letter, variant=variant, root=letter_assets(letter))
 
 
 def read_stamp(data: bytes) -> Stamp:
