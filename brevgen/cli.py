@@ -90,10 +90,19 @@ def formats_option(default: str = "pdf,docx,html"):
     )
 
 
-def _template_set(root: Path | None):
-    from .templating import template_set
+def _template_set(root: Path | None, version: str | None = None):
+    """--templates DIR (that folder), --template-version V (a published version), or neither:
+    the newest published version, or the working folder when none is published."""
+    from .versions import template_set_for
 
-    return template_set(root.resolve() if root else None)
+    return template_set_for(version, templates_root=root)
+
+
+template_version_option = click.option(
+    "--template-version", "template_version", default=None, metavar="VERSION",
+    help="En udgivet version (nummer, fx 4, eller starten af dens hash): laver brevet præcis som den version gjorde. "
+    "Standard: den nyeste udgivne version.",
+)
 
 
 def _setup_logging() -> None:
@@ -152,6 +161,7 @@ def schema(event: str) -> None:
 @formats_option()
 @out_option
 @templates_option
+@template_version_option
 @json_option
 @pdf_engine_option
 @click.option(
@@ -160,7 +170,7 @@ def schema(event: str) -> None:
     show_default=True,
     help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
 )
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, as_json: bool, pdf_engine: str, pdf_variant: str) -> None:
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, template_version: str | None, as_json: bool, pdf_engine: str, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
     from .casefile import read_case_file
     from .output import write_letter
@@ -173,7 +183,8 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
     variant = check_variant(pdf_variant)
     data = read_case_file(casefile)
     letter, rendered = make_letter(
-        event, data, chosen, record=str(casefile), pdf_variant=variant, pdf_engine=pdf_engine, templates=_template_set(templates_dir)
+        event, data, chosen, record=str(casefile), pdf_variant=variant, pdf_engine=pdf_engine,
+        templates=_template_set(templates_dir, template_version),
     )
     paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     if as_json:
@@ -346,8 +357,9 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 @formats_option()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
 @pdf_engine_option
+@template_version_option
 @json_option
-def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, as_json: bool) -> None:
+def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, template_version: str | None, as_json: bool) -> None:
     """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
 
     JSONL: én linje pr. brev, {"id": ..., "event": ..., "data": {...}}. Mappe: sagsfiler
@@ -367,7 +379,7 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_en
         display(p)
 
     try:
-        result = run_batch(source, out_dir, formats, workers=workers, progress=show, pdf_engine=pdf_engine)
+        result = run_batch(source, out_dir, formats, workers=workers, progress=show, pdf_engine=pdf_engine, template_version=template_version)
     finally:
         if display is not None:
             display.close()

@@ -3,12 +3,15 @@
 Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
 
 - ``GET  /healthz``                  liveness, no API key needed
-- ``GET  /v1/version``               brevgen, template and MeMo versions
+- ``GET  /v1/version``               brevgen, template set, data contract (schema) and MeMo versions
+- ``GET  /v1/versions``              the published template set versions, newest first
 - ``GET  /v1/events``                the letters brevgen makes
-- ``GET  /v1/events/{event}/schema`` JSON Schema of the case data
+- ``GET  /v1/events/{event}/schema`` JSON Schema of the case data (``X-Brevgen-Schema-Version``)
 - ``POST /v1/letters/{event}``       case data (JSON) in; the letter out in the format the
   ``Accept`` header asks for (PDF, DOCX, HTML, MeMo XML, iCalendar) or, for
-  ``application/json``, an envelope with every format (base64), notes and reports
+  ``application/json``, an envelope with every format (base64), notes and reports.
+  ``?template_version=V`` pins a published version (number or start of its hash): the same
+  case then gives the same bytes as when that version was current
 - ``POST /v1/lint``                  plain-language check of a text (the lint's JSON report)
 
 Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
@@ -43,7 +46,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__, events as event_registry
+from . import __version__, contract, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
 from .logs import log_config, redact
 from .errors import BrevgenError, CaseDataError, UsageError
@@ -176,11 +179,27 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
     workers = workers or os.cpu_count() or 2
     limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
 
+    schema_version = contract.schema_version()
     app = FastAPI(
         title="brevgen",
         version=__version__,
-        description="Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).",
+        description=(
+            "Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).\n\n"
+            f"Dataaftalens version (skemaernes hash): `{schema_version}`. Den ændrer sig, når et felt i sagens data "
+            "tilføjes, fjernes eller bliver påkrævet; se også `x-brevgen-schema-version` og /v1/version."
+        ),
     )
+    _openapi = app.openapi
+
+    def openapi_with_schema_version() -> dict[str, Any]:
+        document = _openapi()
+        document["info"]["x-brevgen-schema-version"] = schema_version
+        document["info"]["x-brevgen-event-schema-versions"] = {
+            name: contract.event_schema_hash(schema) for name, schema in contract.current_schemas().items()
+        }
+        return document
+
+    app.openapi = openapi_with_schema_version  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=max_body)
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
@@ -230,11 +249,32 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     @app.get("/v1/version", dependencies=v1, tags=["drift"], summary="Versioner")
     async def version():
+        """brevgen's version; the template set letters are made from now (the newest published
+        version, or the working folder when none is published); the data contract's version
+        (a hash of every event's case schema, overall and per event); MeMo; the formats."""
         from .render.memo import MEMO_VERSION
-        from .templating import template_set
+        from .versions import template_set_for
 
-        templates = {e: {"id": i.id, "version": i.version} for e, i in template_set().events.items()}
-        return {"brevgen": __version__, "templates": templates, "memo": MEMO_VERSION, "formats": list(media_types())}
+        current = await in_worker(template_set_for)
+        published = await in_worker(_published_versions)
+        number = next((v["number"] for v in published if v["hash"] == current.version), None)
+        templates = {e: {"id": i.id, "version": i.version} for e, i in current.events.items()}
+        schemas = contract.current_schemas()
+        return {
+            "brevgen": __version__,
+            "template_set": {"version": current.version, "number": number, "published": number is not None},
+            "schema": {"version": schema_version, "events": {n: contract.event_schema_hash(s) for n, s in schemas.items()}},
+            "templates": templates,
+            "memo": MEMO_VERSION,
+            "formats": list(media_types()),
+        }
+
+    @app.get("/v1/versions", dependencies=v1, tags=["drift"], summary="Udgivne skabelonversioner")
+    async def versions():
+        """Every published template set version, newest first: its number and hash (either pins
+        it with ``?template_version=``), when and by whom it was published, and the data
+        contract (schema) version it was published under."""
+        return await in_worker(_published_versions)
 
     @app.get("/v1/events", dependencies=v1, tags=["breve"], summary="Brevtyper")
     async def events():
@@ -242,7 +282,8 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     @app.get("/v1/events/{event}/schema", dependencies=v1, tags=["breve"], summary="JSON Schema for sagens data")
     async def schema(event: str):
-        return case_schema(known_event(event))
+        body = case_schema(known_event(event))
+        return JSONResponse(body, headers={"X-Brevgen-Schema-Version": contract.event_schema_hash(body)})
 
     letter_responses = {
         200: {
@@ -274,9 +315,14 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         formats: str | None = Query(None, description="Kun for JSON-kuverten: formater adskilt med komma (standard: alle, sagen kan få)"),
         pdf_engine: str = Query("weasyprint", description="PDF-motor: weasyprint (standard) eller typst"),
         pdf_variant: str = Query("pdf/ua-1", description="PDF-standard: pdf/ua-1, pdf/a-2a eller pdf/a-3a"),
+        template_version: str | None = Query(
+            None,
+            description="En udgivet skabelonversion (nummer eller starten af hashen; se /v1/versions). "
+            "Standard: den nyeste udgivne. Samme sag og samme version giver de samme bytes.",
+        ),
     ):
         known_event(event)
-        make = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant)
+        make = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant, template_version=template_version)
         started = time.perf_counter()
         chosen = negotiate(request.headers.get("accept"))
         if chosen is None:
@@ -288,7 +334,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
             if formats:
                 wanted = parse_formats(formats)
             else:
-                possible = await in_worker(available_formats, event, data)
+                possible = await in_worker(available_formats, event, data, template_version)
                 wanted = tuple(f for f, why in possible.items() if why is None)
                 unavailable = {f: why for f, why in possible.items() if why is not None}
             result = await in_worker(make, event, data, wanted)
@@ -306,13 +352,15 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
                 "notes": list(result.notes),
                 "reports": dict(result.reports),
                 "provenance": result.provenance,
+                "feedback_url": result.letter.meta.feedback_url,
             }
-            response: Response = JSONResponse(body)
+            response: Response = JSONResponse(body, headers={"X-Brevgen-Schema-Version": schema_version})
         else:
             result = await in_worker(make, event, data, (chosen,))
             fmt = get_format(chosen)
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
+            headers["X-Brevgen-Schema-Version"] = schema_version
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
             response = Response(result.files[chosen], media_type=media, headers=headers)
         log.info(
@@ -359,6 +407,22 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         return JSONResponse(await anyio.to_thread.run_sync(check))
 
     return app
+
+
+def _published_versions() -> list[dict[str, Any]]:
+    from .store.settings import configured
+
+    if not configured():
+        return []
+    from .store import configured_store
+
+    store = configured_store()
+    with store.read() as tx:  # type: ignore[union-attr]
+        return [
+            {"number": v.number, "hash": v.hash, "title": v.title, "published_at": v.published_at.isoformat(),
+             "published_by": v.published_by, "schema_version": v.schema_hash}
+            for v in tx.versions()
+        ]
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

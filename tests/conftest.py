@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Never the developer's own database or feedback settings: an empty data folder for the run
+# (no database in it, so letters come from the working template folder unless a test says so).
+os.environ["BREVGEN_DATA"] = tempfile.mkdtemp(prefix="brevgen-test-data-")
+for _name in ("BREVGEN_DATABASE_URL", "BREVGEN_FEEDBACK_URL", "BREVGEN_FEEDBACK_SECRET"):
+    os.environ.pop(_name, None)
 
 from brevgen import build_letter, render_letter  # noqa: E402
 from brevgen.paths import examples_dir  # noqa: E402

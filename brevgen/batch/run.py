@@ -147,7 +147,7 @@ class _Run:
 
     def __init__(self, source: Path, out_dir: Path, formats: tuple[str, ...], workers: int,
                  progress: Callable[[Progress], None] | None, chunk_size: int, keep_errors: int,
-                 recycle_after: int | None, pdf_engine: str):
+                 recycle_after: int | None, pdf_engine: str, template_set: tuple[str, str, str | None] | None = None):
         self.source = source
         self.out_dir = out_dir
         self.formats = formats
@@ -157,6 +157,7 @@ class _Run:
         self.keep_errors = keep_errors
         self.recycle_after = recycle_after
         self.pdf_engine = pdf_engine
+        self.template_set = template_set
         self.total = count_records(source)
         self.result = BatchResult(out_dir=out_dir, formats=formats)
         self.started = time.perf_counter()
@@ -256,7 +257,7 @@ class _Run:
             max_workers=self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine),
+            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine, self.template_set),
         )
 
     def run(self) -> BatchResult:
@@ -328,6 +329,7 @@ def run_batch(
     keep_errors: int = 10,
     recycle_after: int | None = 2000,
     pdf_engine: str | None = None,
+    template_version: str | None = None,
 ) -> BatchResult:
     """Make a letter for every record in ``source`` (JSONL file or folder of case files).
 
@@ -336,7 +338,9 @@ def run_batch(
     folder is in use). Re-running on the same ``out_dir`` makes only what is missing. On
     Ctrl-C it stops handing out work, keeps what the workers finish, and returns with
     ``interrupted`` set. Workers are replaced after every ``recycle_after`` letters.
-    ``pdf_engine``: "weasyprint" (default) or "typst".
+    ``pdf_engine``: "weasyprint" (default) or "typst". ``template_version``: a published
+    version (number or start of its hash); default the newest published version, or the
+    working template folder when none is published. It is chosen once, for the whole batch.
     """
     from ..render import default_formats, parse_formats
     from ..render.pdf import check_engine
@@ -354,4 +358,8 @@ def run_batch(
         raise UsageError(f"{out_dir}: er en fil, ikke en mappe")
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = check_engine(pdf_engine)
-    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine).run()
+    from ..versions import template_set_for
+
+    templates = template_set_for(template_version)
+    chosen_set = (str(templates.root), templates.version, str(templates.rules_root) if templates.rules_root else None)
+    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine, chosen_set).run()

@@ -36,7 +36,12 @@ def _die_with_parent() -> None:
             os._exit(1)  # the parent died before prctl took effect
 
 
-def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint") -> None:
+def init_worker(
+    out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint",
+    template_set: tuple[str, str, str | None] | None = None,
+) -> None:
+    """``template_set``: (template folder, version hash, rule folder) the parent chose for the
+    whole batch, so every letter is made from the same version and no worker opens the database."""
     import gc
     import signal
 
@@ -47,14 +52,20 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, 
     # Import everything a letter needs once, here, not in the first letter of every chunk.
     from .. import render, templating
 
+    if template_set is not None:
+        root, version, rules = template_set
+        templates = templating.TemplateSet(Path(root), version=version, rules_root=Path(rules) if rules else None)
+    else:
+        templates = templating.template_set()
+    _worker["templates"] = templates
     render.all_formats()  # python-docx loads with its format
     if "pdf" in formats and pdf_engine == "typst":
         from ..render.pdf_typst import warm_up
 
-        warm_up()  # this worker's one compiler, with the template and fonts loaded
+        warm_up(templates.root)  # this worker's one compiler, with the template and fonts loaded
     elif "pdf" in formats:
         import weasyprint  # noqa: F401  (~0.6 s)
-    templating.template_set().regimes
+    templates.regimes
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
     gc.collect()
     gc.freeze()
@@ -67,7 +78,7 @@ def _make_letter(record: Record) -> dict[str, Any]:
     from ..render import get_format
 
     out_dir: Path = _worker["out_dir"]
-    letter = build_letter(record.event, record.data, record=record.label)
+    letter = build_letter(record.event, record.data, record=record.label, templates=_worker.get("templates"))
     rendered = render_letter(letter, _worker["formats"], pdf_engine=_worker["pdf_engine"])
     stem = f"{letter_stem(letter.meta)}_{record.id}"
     if CPR_SHAPE.search(stem):  # case_ref and id are each checked; this guards their joining
