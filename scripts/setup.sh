@@ -13,8 +13,9 @@ want_test=0
 # fontTools fallback; fonts-noto-core lets LibreOffice show the DOCX in the same font.
 system_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core)
 # Test clients: poppler (pdftotext, pdftoppm), qpdf, LibreOffice (converts every DOCX),
-# chromium (runs axe-core on every HTML page; driven by puppeteer-core, which downloads no browser).
-test_pkgs=(poppler-utils qpdf libreoffice-writer-nogui chromium)
+# chromium (runs axe-core on every HTML page; driven by puppeteer-core, which downloads no browser),
+# postgresql (the store's tests start a throwaway server of their own: tests/postgres.py).
+test_pkgs=(poppler-utils qpdf libreoffice-writer-nogui chromium postgresql)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(nodejs npm)
 
 if command -v apt-get >/dev/null 2>&1; then
