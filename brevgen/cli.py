@@ -257,27 +257,163 @@ def serve(host: str, port: int, log_level: str, workers: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, studiet lytter på.")
 @click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @templates_option
-@click.option("--hash-password", is_flag=True, help="Lav en hash af en adgangskode til BREVGEN_STUDIO_PASSWORD_HASH, og stop.")
-def studio(host: str, port: int, templates_dir: Path | None, hash_password: bool) -> None:
-    """Start skabelonstudiet: ret brevenes tekst i browseren, og se hver variant med tjek.
+def studio(host: str, port: int, templates_dir: Path | None) -> None:
+    """Start skabelonstudiet: ret brevenes tekst i kladder, se hver variant med tjek, få dem
+    godkendt og udgivet.
 
-    Kræver en bruger: BREVGEN_STUDIO_USER og BREVGEN_STUDIO_PASSWORD_HASH (lav hashen med
-    --hash-password). BREVGEN_STUDIO_SECRET holder brugerne logget ind, når studiet genstartes.
+    Brugere og versioner ligger i databasen: BREVGEN_DATABASE_URL (fx postgresql://...), ellers
+    en SQLite-fil i datamappen (BREVGEN_DATA). Lav den første bruger med 'brevgen users add'.
+    BREVGEN_STUDIO_SECRET holder log ind-formularen gyldig, når studiet genstartes.
     """
-    if hash_password:
-        from .studio.auth import hash_password as make_hash
+    from .store import open_store
+    from .store.settings import display_url
 
-        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
-        click.echo(make_hash(password))
-        return
-    from .studio import serve as run_studio
-    from .studio.auth import account_from_env
-
-    if account_from_env() is None:
-        click.echo("bemærk: ingen bruger er sat op, så ingen kan gemme. Se brevgen studio --help.", err=True)
+    store = open_store()
+    with store.read() as tx:
+        users = tx.count_users()
+    click.echo(f"database: {display_url(str(store.engine.url.render_as_string(hide_password=False)))}", err=True)
+    if not users:
+        click.echo("bemærk: der er ingen brugere endnu. Lav den første med: brevgen users add NAVN --role admin --role author", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"bemærk: studiet lytter på {host}. Sæt HTTPS foran, så adgangskoder og cookies ikke sendes i klartekst.", err=True)
+    from .studio import serve as run_studio
+
     run_studio(host=host, port=port, templates=templates_dir)
+
+
+# --- users, versions and the database --------------------------------------------------------
+
+
+@main.group(cls=BrevgenGroup)
+def users() -> None:
+    """Skabelonstudiets brugere og roller (author, language_reviewer, subject_reviewer, admin)."""
+
+
+def _store():
+    from .store import open_store
+
+    return open_store()
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="En rolle; gentag for flere: author, language_reviewer, subject_reviewer, admin.")
+@click.option("--full-name", default="", help="Brugerens navn, som andre ser det.")
+@click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra første linje på stdin (til scripts).")
+def users_add(name: str, roles: tuple[str, ...], full_name: str, password_stdin: bool) -> None:
+    """Lav brugeren NAME (sådan får en ny installation sin første administrator)."""
+    from .accounts import add_user
+
+    user = add_user(_store(), name, _password(password_stdin), roles, full_name, by="brevgen users add")
+    click.echo(f"{user.name}: {', '.join(sorted(user.roles))}")
+
+
+@users.command("list")
+@json_option
+def users_list(as_json: bool) -> None:
+    """Vis brugerne og deres roller."""
+    with _store().read() as tx:
+        found = tx.users()
+    if as_json:
+        _echo_json([{"name": u.name, "full_name": u.full_name, "roles": sorted(u.roles), "active": u.active} for u in found])
+        return
+    for u in found:
+        click.echo(f"{u.name:20} {'aktiv ' if u.active else 'lukket'} {', '.join(sorted(u.roles))}")
+
+
+@users.command("roles")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, help="Brugerens roller (alle; gentag for flere). Ingen: fjern alle.")
+def users_roles(name: str, roles: tuple[str, ...]) -> None:
+    """Sæt brugeren NAMEs roller."""
+    from .accounts import set_roles
+
+    set_roles(_store(), name, roles, by="brevgen users roles")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra første linje på stdin.")
+def users_password(name: str, password_stdin: bool) -> None:
+    """Sæt en ny adgangskode for NAME."""
+    from .accounts import set_password
+
+    set_password(_store(), name, _password(password_stdin), by="brevgen users password")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Luk brugeren NAME (brugere slettes aldrig, så loggen beholder navnene)."""
+    from .accounts import set_active
+
+    set_active(_store(), name, False, by="brevgen users deactivate")
+
+
+@main.group(cls=BrevgenGroup)
+def versions() -> None:
+    """Udgivne versioner af skabelonerne (lavet og godkendt i skabelonstudiet)."""
+
+
+@versions.command("list")
+@json_option
+def versions_list(as_json: bool) -> None:
+    """Vis de udgivne versioner, den nyeste først."""
+    from .store.settings import configured
+
+    found = []
+    if configured():
+        with _store().read() as tx:
+            found = tx.versions()
+    if as_json:
+        _echo_json([
+            {"number": v.number, "hash": v.hash, "title": v.title, "published_at": v.published_at.isoformat(),
+             "published_by": v.published_by, "schema_version": v.schema_hash}
+            for v in found
+        ])
+        return
+    if not found:
+        click.echo("Ingen versioner er udgivet endnu: brevene laves fra skabelonmappen.")
+    for v in found:
+        click.echo(f"{v.number:4} {v.hash[:12]}  {v.published_at:%Y-%m-%d %H:%M}  {v.published_by:12} {v.title}")
+
+
+@versions.command("export")
+@click.argument("version")
+@click.option("--to", "target", required=True, type=click.Path(file_okay=False, path_type=Path), help="Tom mappe, som versionens filer skrives til (templates/ og rules/).")
+def versions_export(version: str, target: Path) -> None:
+    """Skriv en udgivet versions filer til en mappe (fx for at lægge den i git)."""
+    from .errors import UsageError
+    from .versions import find_version, materialise, write_set
+
+    store = _store()
+    found = find_version(store, version)
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"{target} er ikke tom")
+    folder = materialise(store, found.hash)
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    write_set(target, files)
+    click.echo(f"version {found.number} ({found.hash[:12]}): {len(files)} filer i {target}")
+
+
+@main.group(cls=BrevgenGroup)
+def db() -> None:
+    """Databasen (BREVGEN_DATABASE_URL, ellers SQLite i datamappen)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring databasens skema op til denne udgave af brevgen (sker også, når den åbnes)."""
+    store = _store()
+    from .store.settings import display_url
+
+    click.echo(f"{display_url(str(store.engine.url.render_as_string(hide_password=False)))}: skemaet er opdateret")
 
 
 @main.command()
