@@ -7,6 +7,35 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "kaffe-og-klarsprog"
 ORIGIN = "http://127.0.0.1:8100"
+USERS = {
+    "anna": ("author", "admin"),
+    "bo": ("language_reviewer",),
+    "carl": ("language_reviewer", "subject_reviewer"),
+    "eva": ("author", "language_reviewer"),
+}
+
+
+AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def sign_in(page, base: str, user: str = "anna") -> None:
+    """Sign in through the login page, as a person would (Playwright)."""
+    page.goto(base + "/login")
+    page.get_by_label("Brugernavn").fill(user)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(base + "/")
+
+
+def axe(page) -> list[dict]:
+    """axe-core's violations on the page (the test injects it; the context must bypass the CSP)."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const r = await axe.run(document, { resultTypes: ['violations'], iframes: false });
+            return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target) }));
+        }"""
+    )
 
 
 def line_of(path: Path, needle: str) -> int:
