@@ -13,6 +13,8 @@ Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
   ``?template_version=V`` pins a published version (number or start of its hash): the same
   case then gives the same bytes as when that version was current
 - ``POST /v1/lint``                  plain-language check of a text (the lint's JSON report)
+- ``GET|POST /f/{token}``            citizens' answer page for "Var brevet let at forstå?"
+  (brevgen.feedback_web; no API key: this is the part to publish on the internet)
 
 Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
 case data, every invalid field in ``errors`` (the same problems the CLI prints).
@@ -201,6 +203,9 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
 
     app.openapi = openapi_with_schema_version  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=max_body)
+    from .feedback_web import configured_store_getter, feedback_router
+
+    app.include_router(feedback_router(configured_store_getter()))
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
     def require_key(given: str | None = Depends(key_header)) -> None:

@@ -164,10 +164,10 @@ class Tx:
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         statement = dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
-        if len(rows) == 1:  # one row: a plain execute, whose row count the drivers report
-            return max(self.conn.execute(statement, rows[0]).rowcount or 0, 0)
+        if len(rows) == 1:  # RETURNING tells whether the row went in (row counts vary by driver)
+            return len(self.conn.execute(statement.returning(table.c[keys[0]]), rows[0]).all())
         self.conn.execute(statement, rows)
-        return len(rows)  # not exact (executemany counts vary by driver); no caller relies on it
+        return len(rows)  # not exact (some may have been there); no caller relies on it
 
     # -- users -------------------------------------------------------------------------------
 
@@ -338,7 +338,8 @@ class Tx:
             insert(t.drafts).values(title=title, base_hash=base_hash, state="draft", created_by=by, created_at=now, updated_at=now, revision=1)
         )
         draft_id = result.inserted_primary_key[0]
-        self.conn.execute(insert(t.draft_files), [{"draft_id": draft_id, "path": p, "blob": d} for p, d in sorted(files.items())])
+        if files:
+            self.conn.execute(insert(t.draft_files), [{"draft_id": draft_id, "path": p, "blob": d} for p, d in sorted(files.items())])
         return self.draft(draft_id)  # type: ignore[return-value]
 
     def draft(self, draft_id: int, lock: bool = False) -> DraftRow | None:
