@@ -61,7 +61,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the form's
+    # POST, which the origin check must refuse. The page links nowhere else, so the token stays.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 

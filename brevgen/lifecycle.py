@@ -220,7 +220,7 @@ class Lifecycle:
         """Store files saved into a draft (``templates/<name>`` -> bytes). ``folder_has_them``:
         the studio wrote them into the draft's folder already, which is then up to date."""
         draft = self.draft(draft_id)
-        self._check_editable(actor, draft)
+        self.check_editable(actor, draft)
         folder = data_dir() / "drafts" / str(draft_id)
         with self.store.write() as tx:
             digests = dict(zip(written, tx.put_blobs(written.values()), strict=True))
@@ -240,7 +240,7 @@ class Lifecycle:
         """Save files into a draft directly (tests, scripts); the studio saves through its folder."""
         return self.record_save(actor, draft_id, expected_revision, files, folder_has_them=False)
 
-    def _check_editable(self, actor: Actor, draft: DraftRow) -> None:
+    def check_editable(self, actor: Actor, draft: DraftRow) -> None:
         _need(actor, "author", "rette en kladde")
         if draft.state != "draft":
             raise LifecycleError(f"Kladden er {STATE_DA[draft.state].lower()}: den kan ikke rettes nu."

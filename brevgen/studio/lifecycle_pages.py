@@ -184,7 +184,7 @@ def add_lifecycle_routes(app: FastAPI, studio: Studio, page: Callable, session_o
             raise LifecycleError("Kun en administrator kan se og ændre brugerne.", 403)
 
     def users_page(request: Request, session: auth.Session, error: str | None = None, status: int = 200) -> HTMLResponse:
-        context = {"title": "Brugere", "users": studio.users(), "roles": ROLES, "error": error, "flash": flash_of(request)}
+        context = {"title": "Brugere", "users": studio.users(), "all_roles": ROLES, "error": error, "flash": flash_of(request)}
         return page(request, "users.html", context, status=status, session=session)
 
     @app.get("/brugere", response_class=HTMLResponse)

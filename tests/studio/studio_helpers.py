@@ -41,3 +41,27 @@ def axe(page) -> list[dict]:
 def line_of(path: Path, needle: str) -> int:
     source = path.read_text(encoding="utf-8")
     return source.count("\n", 0, source.index(needle)) + 1
+
+
+def wait_for_checks(page, previous: str | None = None) -> str:
+    """Wait until the preview and every-variant report answer the current draft."""
+    page.wait_for_function(
+        """(prev) => {
+            const p = document.getElementById('preview').dataset.version;
+            const a = document.getElementById('all-variants').dataset.version;
+            return p && a && p === a && p !== prev && !document.getElementById('preview').hasAttribute('aria-busy');
+        }""",
+        arg=previous,
+        timeout=20000,
+    )
+    return page.get_attribute("#preview", "data-version")
+
+
+def select_text(page, needle: str) -> None:
+    """Select ``needle`` in the source editor, as a person would with the mouse."""
+    start = page.evaluate("(s) => document.getElementById('source').value.indexOf(s)", needle)
+    assert start >= 0, needle
+    page.evaluate(
+        "([a, b]) => { const t = document.getElementById('source'); t.focus(); t.setSelectionRange(a, b); }",
+        [start, start + len(needle)],
+    )

@@ -12,35 +12,11 @@ from __future__ import annotations
 
 import pytest
 
-from .studio_helpers import AXE, axe, line_of, sign_in
+from .studio_helpers import AXE, axe, line_of, select_text as _select_text, sign_in, wait_for_checks as _wait_for_checks
 
 pytestmark = pytest.mark.slow
 
 OFFICIALESE = "Såfremt De ikke kan komme, bedes De rette henvendelse til os med henblik på en ny tid."
-
-
-def _wait_for_checks(page, previous: str | None = None) -> str:
-    """Wait until the preview and every-variant report answer the current draft."""
-    page.wait_for_function(
-        """(prev) => {
-            const p = document.getElementById('preview').dataset.version;
-            const a = document.getElementById('all-variants').dataset.version;
-            return p && a && p === a && p !== prev && !document.getElementById('preview').hasAttribute('aria-busy');
-        }""",
-        arg=previous,
-        timeout=20000,
-    )
-    return page.get_attribute("#preview", "data-version")
-
-
-def _select_text(page, needle: str) -> None:
-    """Select ``needle`` in the source editor, as a person would with the mouse."""
-    start = page.evaluate("(s) => document.getElementById('source').value.indexOf(s)", needle)
-    assert start >= 0, needle
-    page.evaluate(
-        "([a, b]) => { const t = document.getElementById('source'); t.focus(); t.setSelectionRange(a, b); }",
-        [start, start + len(needle)],
-    )
 
 
 def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy):
