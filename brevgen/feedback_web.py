@@ -10,11 +10,14 @@ and variant, the score, the sentence with anything shaped like a CPR number remo
 (:func:`brevgen.feedback.scrub`), and the time. Not stored: the token, the client's address,
 anything else about the person. One answer per letter (a second one is refused, 409); a
 forged or mistyped token is refused (404); each client may send ``limit`` answers (and open
-``limit`` links that do not work) within ``window`` seconds (429).
+``limit`` links that do not work) within ``window`` seconds (429). ``BREVGEN_FEEDBACK_LIMIT``
+sets the limit (default 20 per 10 minutes; raise it when many citizens share one address, or
+when the service sits behind a proxy that hides their addresses).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import urllib.parse
@@ -142,9 +145,14 @@ class _Limit:
             return True
 
 
-def feedback_router(store: Callable[[], Store | None], secret: bytes | None = None, limit: int = 20, window: float = 600) -> APIRouter:
+LIMIT_ENV = "BREVGEN_FEEDBACK_LIMIT"
+
+
+def feedback_router(store: Callable[[], Store | None], secret: bytes | None = None, limit: int | None = None, window: float = 600) -> APIRouter:
     """The answer page's routes. ``store`` gives the database (None: feedback is off);
-    ``secret`` defaults to BREVGEN_FEEDBACK_SECRET."""
+    ``secret`` defaults to BREVGEN_FEEDBACK_SECRET, ``limit`` to BREVGEN_FEEDBACK_LIMIT or 20."""
+    if limit is None:
+        limit = int(os.environ.get(LIMIT_ENV, "") or 20)
     router = APIRouter()
     limiter = _Limit(limit, window)
     variants: dict[str, tuple[str, str]] = {}

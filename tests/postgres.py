@@ -45,7 +45,9 @@ def available() -> str | None:
 class TempPostgres:
     """``with TempPostgres() as pg: pg.url("db")``."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: keep fsync on (benchmarks); the tests run without it, for speed."""
+        self.durable = durable
         self.folder: Path | None = None
         self.external = os.environ.get(URL_ENV)
         self._as: list[str] = []
@@ -66,7 +68,9 @@ class TempPostgres:
         data = self.folder / "data"
         self._run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "brevgen", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync", "--no-instructions")
-        options = f"-k {self.folder} -p {PORT} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60"
+        options = f"-k {self.folder} -p {PORT} -c listen_addresses='' -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         started = self._run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "-t", "60", "start", check=False)
         if started.returncode != 0:
             log = (self.folder / "log").read_text(errors="replace") if (self.folder / "log").exists() else ""

@@ -108,7 +108,7 @@ def create_app(
     examples: Path | None = None,
     warm: bool = False,
     feedback_secret: bytes | None = None,
-    feedback_limit: int = 20,
+    feedback_limit: int | None = None,
 ) -> FastAPI:
     """The studio over one working template folder and one store (default: BREVGEN_DATABASE_URL,
     else the SQLite file in the data folder, made on first start). ``warm`` composes the
