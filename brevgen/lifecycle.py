@@ -46,7 +46,7 @@ from .errors import BrevgenError
 from .paths import rules_dir, templates_dir
 from .store import DraftRow, Review, Store, StoreError, Version
 from .store.settings import data_dir
-from .versioning import RULES_PREFIX, TEMPLATES_PREFIX, read_files
+from .versioning import RULES_PREFIX, TEMPLATES_PREFIX, listing, read_files
 from .versions import write_set
 
 ROLES = {
@@ -130,6 +130,7 @@ class Lifecycle:
         self.store = store
         self.templates_root = Path(templates_root or templates_dir()).resolve()
         self.rules_root = Path(rules_root or rules_dir()).resolve()
+        self._working: tuple[tuple, str] | None = None
 
     # -- bases ---------------------------------------------------------------------------------
 
@@ -142,8 +143,16 @@ class Lifecycle:
             newest = tx.newest_version()
         if newest is not None:
             return Base(newest.hash, newest)
+        # Every page asks; read and store the working folder again only when a file changed.
+        files = listing(self.templates_root, self.rules_root)
+        signature = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in files.items())
+        cached = self._working
+        if cached is not None and cached[0] == signature:
+            return Base(cached[1], None)
         with self.store.write() as tx:
-            return Base(tx.put_file_set(self.working_files()), None)
+            set_hash = tx.put_file_set({name: p.read_bytes() for name, p in files.items()})
+        self._working = (signature, set_hash)
+        return Base(set_hash, None)
 
     def base_of(self, set_hash: str) -> Base:
         with self.store.read() as tx:

@@ -420,7 +420,7 @@ def create_app(
 
     from .lifecycle_pages import add_lifecycle_routes
 
-    add_lifecycle_routes(app, studio, _page, session_of, login_redirect, actor_of)
+    add_lifecycle_routes(app, studio, _page, session_of, login_redirect, actor_of, _form)
     return app
 
 

@@ -50,14 +50,12 @@ STEPS = {
 }
 
 
-def add_lifecycle_routes(app: FastAPI, studio: Studio, page: Callable, session_of: Callable, login_redirect: Callable, actor_of: Callable) -> None:
+def add_lifecycle_routes(app: FastAPI, studio: Studio, page: Callable, session_of: Callable, login_redirect: Callable,
+                         actor_of: Callable, form_of: Callable) -> None:
+    """The routes above, on the studio's ``app``, with its page renderer, session reader and form parser."""
+
     async def signed_in(request: Request):
         return await anyio.to_thread.run_sync(session_of, request)
-
-    async def form_of(request: Request) -> dict[str, str]:
-        from .app import _form
-
-        return await _form(request)
 
     def check_csrf(session: auth.Session, form: dict) -> None:
         if not auth.csrf_ok(session, form.get("csrf_token")):
