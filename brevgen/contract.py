@@ -9,6 +9,7 @@ schemas shows :func:`schema_diff` and needs an explicit confirmation in the stud
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,9 +18,19 @@ from typing import Any
 from . import events
 
 
+_cache: dict[tuple[str, type], dict] = {}
+
+
 def current_schemas() -> dict[str, dict]:
-    """Every event's case schema (JSON Schema, as ``brevgen schema EVENT`` prints it)."""
-    return {e.name: e.model.model_json_schema() for e in events.all_events()}
+    """Every event's case schema (JSON Schema, as ``brevgen schema EVENT`` prints it), made once
+    per model class (a changed model is a new class, so the cache follows it)."""
+    out = {}
+    for e in events.all_events():
+        key = (e.name, e.model)
+        if key not in _cache:
+            _cache[key] = e.model.model_json_schema()
+        out[e.name] = copy.deepcopy(_cache[key])
+    return out
 
 
 def _canonical(value: Any) -> bytes:

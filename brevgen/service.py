@@ -181,21 +181,21 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
     workers = workers or os.cpu_count() or 2
     limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
 
-    schema_version = contract.schema_version()
     app = FastAPI(
         title="brevgen",
         version=__version__,
         description=(
             "Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457).\n\n"
-            f"Dataaftalens version (skemaernes hash): `{schema_version}`. Den ændrer sig, når et felt i sagens data "
-            "tilføjes, fjernes eller bliver påkrævet; se også `x-brevgen-schema-version` og /v1/version."
+            "Dataaftalens version (en hash af hver brevtypes skema for sagens data) står i `info.x-brevgen-schema-version`, "
+            "i /v1/version og i headeren `X-Brevgen-Schema-Version`. Den ændrer sig, når et felt i sagens data "
+            "tilføjes, fjernes eller bliver påkrævet."
         ),
     )
     _openapi = app.openapi
 
     def openapi_with_schema_version() -> dict[str, Any]:
         document = _openapi()
-        document["info"]["x-brevgen-schema-version"] = schema_version
+        document["info"]["x-brevgen-schema-version"] = contract.schema_version()
         document["info"]["x-brevgen-event-schema-versions"] = {
             name: contract.event_schema_hash(schema) for name, schema in contract.current_schemas().items()
         }
@@ -265,6 +265,7 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
         number = next((v["number"] for v in published if v["hash"] == current.version), None)
         templates = {e: {"id": i.id, "version": i.version} for e, i in current.events.items()}
         schemas = contract.current_schemas()
+        schema_version = contract.schema_hash(schemas)
         return {
             "brevgen": __version__,
             "template_set": {"version": current.version, "number": number, "published": number is not None},
@@ -359,13 +360,13 @@ def create_app(api_key: str | None = None, max_body: int | None = None, workers:
                 "provenance": result.provenance,
                 "feedback_url": result.letter.meta.feedback_url,
             }
-            response: Response = JSONResponse(body, headers={"X-Brevgen-Schema-Version": schema_version})
+            response: Response = JSONResponse(body, headers={"X-Brevgen-Schema-Version": contract.schema_version()})
         else:
             result = await in_worker(make, event, data, (chosen,))
             fmt = get_format(chosen)
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
-            headers["X-Brevgen-Schema-Version"] = schema_version
+            headers["X-Brevgen-Schema-Version"] = contract.schema_version()
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
             response = Response(result.files[chosen], media_type=media, headers=headers)
         log.info(

@@ -208,7 +208,21 @@ def test_the_schema_gate_triggers_when_a_case_field_changes(lifecycle, people, m
     class ChangedSummons(event.model):  # a new field the case systems must now send
         interpreter_language: str = Field(title="Tolkens sprog")
 
+    from fastapi.testclient import TestClient
+
+    from brevgen.service import create_app
+
+    http = TestClient(create_app(api_key=""))
+    before = http.get("/v1/version").json()["schema"]
+    assert http.get("/openapi.json").json()["info"]["x-brevgen-schema-version"] == before["version"]
     monkeypatch.setattr(type(event), "model", ChangedSummons)
+    # Case systems see the data contract change: its version, the event's, OpenAPI and the headers.
+    after = http.get("/v1/version").json()["schema"]
+    assert after["version"] != before["version"] and after["events"]["indkaldelse"] != before["events"]["indkaldelse"]
+    assert after["events"]["tilbud"] == before["events"]["tilbud"]
+    assert http.get("/openapi.json").json()["info"]["x-brevgen-schema-version"] == after["version"]
+    schema = http.get("/v1/events/indkaldelse/schema")
+    assert "interpreter_language" in schema.json()["required"] and schema.headers["x-brevgen-schema-version"] == after["events"]["indkaldelse"]
     draft = lifecycle.create_draft(people["eva"], "Efter ændringen i sagens data")
     edit(lifecycle, people["eva"], draft.id, "templates/tilbud.md", "Svar os senest", "Giv os svar senest")
     lifecycle.submit(people["eva"], draft.id)

@@ -65,7 +65,7 @@ def init_worker(
         warm_up(templates.root)  # this worker's one compiler, with the template and fonts loaded
     elif "pdf" in formats:
         import weasyprint  # noqa: F401  (~0.6 s)
-    templates.regimes
+    templates.regimes  # noqa: B018  (read and checked once here, not in the first letter)
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
     gc.collect()
     gc.freeze()

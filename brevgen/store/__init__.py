@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .settings import configured, data_dir, database_url
+from .settings import configured, data_dir, database_url  # noqa: F401  (re-exported: light, no SQLAlchemy)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .db import (  # noqa: F401
