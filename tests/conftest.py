@@ -22,6 +22,18 @@ from brevgen.casefile import read_case_file  # noqa: E402
 EXAMPLES = sorted(p for p in examples_dir().glob("*/*.yaml"))
 
 
+def sampled(case_ids):
+    """Every example as a test parameter; all but the first of each event marked slow, so the quick
+    run (-m "not slow") checks one letter per event and .ci/run checks them all."""
+    seen: set[str] = set()
+    out = []
+    for case_id in case_ids:
+        event = case_id.split("/")[0]
+        out.append(case_id if event not in seen else pytest.param(case_id, marks=pytest.mark.slow))
+        seen.add(event)
+    return out
+
+
 def example_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 

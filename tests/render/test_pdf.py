@@ -25,7 +25,7 @@ import subprocess
 import pdfplumber
 import pikepdf
 import pytest
-from conftest import EXAMPLES, example_id
+from conftest import EXAMPLES, example_id, sampled
 from extract import comparable, normalise, pdf_text
 from pdf_checks import ENGINES, embedded_font_names, letter_fonts, pdfua_problems, render_with, table_attributes
 from synthetic import TABLE_HEADER, TABLE_ROWS, example_letter, filler, plan_table, two_ordered_lists, with_blocks
@@ -394,7 +394,7 @@ def test_pdfua_machine_checks_find_nothing(example_pdfs, engine, tmp_path):
     assert not problems, problems
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_both_engines_break_the_letter_into_the_same_pages(example_pdfs, case_id):
     """Typst's letter has the same lines on the same pages as WeasyPrint's.
 
