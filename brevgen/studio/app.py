@@ -292,7 +292,12 @@ def create_app(
         def gather() -> dict:
             workspace, base = studio.base_workspace()
             drafts = studio.lifecycle.drafts()
-            return {"title": "Oversigt", "events": workspace.overview(), "base": base, "drafts": drafts, "short": _short}
+            events = workspace.overview()
+            if base.version is not None:  # the folder is a copy made from the database: its files' times say nothing
+                published = base.version.published_at.strftime("%d.%m.%Y kl. %H.%M") + f" (version {base.version.number})"
+                for ev in events:
+                    ev["changed"] = published
+            return {"title": "Oversigt", "events": events, "base": base, "drafts": drafts, "short": _short}
 
         context = await anyio.to_thread.run_sync(gather)
         return _page(request, "overview.html", context, session=session)
@@ -314,6 +319,7 @@ def create_app(
                 why_not = "Du kan se brevet og alle varianter, men kun en forfatter kan rette teksten."
             elif draft is not None and draft.state != "draft":
                 why_not = "Kladden er sendt til godkendelse eller udgivet, så den kan ikke rettes. Træk den tilbage på kladdens side for at rette videre."
+            stale = draft is not None and draft.state in ("draft", "review") and draft.base_hash != studio.lifecycle.current_base().hash
             data["draft"] = draft.id if draft else None
             data["revision"] = draft.revision if draft else None
             data["editable"] = editable
@@ -324,6 +330,7 @@ def create_app(
                 "draft": draft,
                 "base": context.base,
                 "why_not": why_not,
+                "stale": stale,
                 "short": _short,
             }
 

@@ -7,9 +7,11 @@ regime texts a letter used, the diff against the saved version, and saving. The 
 ``brevgen.studio`` (web app, auth, pages) imports only this module from brevgen, so when the
 core is restructured the studio is re-pointed here, in one place.
 
-Drafts never touch the template folder: an :class:`OverlayTemplateSet` prefers the edited
-sources and the edited regime table to the files on disk. Only :meth:`Workspace.save` writes,
-atomically, after the static template check and a full compose of every affected example.
+Unsaved edits never touch the template folder: an :class:`OverlayTemplateSet` prefers the
+edited sources and the edited regime table to the files on disk. Only :meth:`Workspace.save`
+writes, atomically, after the static template check and a full compose of every affected
+example. The folder a workspace saves into is a draft's own (``brevgen.lifecycle``); a
+published version's folder and the working folder are only read (see ``workflow.py``).
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ def test_steps_on_the_draft_page_follow_the_rules(app, template_copy, monkeypatc
     assert _step(bo, draft, "udgiv").headers["location"] == f"/kladder/{draft}?ok=udgivet"
     assert "Version 1" in bo.get("/").text
 
+    assert "(version 1)" in bo.get("/").text  # "Sidst ændret" is the version's publication
+    stale = _save_first_change(eva, _published_copy(app, template_copy), "Kom til tiden.", "Kom præcis til tiden.")
     second = _save_first_change(eva, _published_copy(app, template_copy), "Kom til tiden.", "Kom i god tid.")
     _step(eva, second, "send")
     monkeypatch.setattr(type(event), "model", ChangedSummons)
@@ -74,6 +76,10 @@ def test_steps_on_the_draft_page_follow_the_rules(app, template_copy, monkeypatc
     assert _step(bo, second, "udgiv", bekraeft_skema="ja").headers["location"] == f"/kladder/{second}?ok=udgivet"
     log = bo.get("/log").text
     assert "ændringer i sagens data bekræftet: indkaldelse: nyt felt interpreter_language" in log
+    # The draft made before version 2 is stale: the editor says so and links to the draft.
+    editor = eva.get(f"/brev/indkaldelse?kladde={stale}").text
+    assert 'id="stale-draft"' in editor and f'href="/kladder/{stale}"' in editor
+    assert 'id="stale"' in eva.get(f"/kladder/{stale}").text
 
 
 def _published_copy(app, template_copy):
