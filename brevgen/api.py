@@ -57,8 +57,8 @@ from .pipeline import available_formats as _available, build_case_letter, make_l
 from .render import default_formats, parse_formats
 from .render.pdf import check_engine, check_variant
 from .render.memo import check_memo_options
-from .templating import template_set
 from .validation import validate_case as _validate
+from .versions import template_set_for
 
 ReportFn = Callable[[Letter], Any]
 _REPORTS: dict[str, ReportFn] = {}
@@ -123,17 +123,17 @@ def case_schema(event: str) -> dict[str, Any]:
     return _model(event).model_json_schema()
 
 
-def validate_case(event: str, case: Mapping[str, Any] | BaseModel, record: str | None = None) -> LetterCase:
+def validate_case(event: str, case: Mapping[str, Any] | BaseModel, record: str | None = None, template_version: str | None = None) -> LetterCase:
     """The validated case, or :class:`CaseDataError` listing every problem."""
-    return _validate(event, _as_data(event, case), template_set().regimes, record=record)
+    return _validate(event, _as_data(event, case), template_set_for(template_version).regimes, record=record)
 
 
-def available_formats(event: str, case: Mapping[str, Any] | BaseModel) -> dict[str, str | None]:
+def available_formats(event: str, case: Mapping[str, Any] | BaseModel, template_version: str | None = None) -> dict[str, str | None]:
     """Each format -> None if this case can have it, else the Danish reason it cannot.
 
     Raises :class:`CaseDataError` if the case itself is invalid.
     """
-    valid, letter = build_case_letter(event, _as_data(event, case))
+    valid, letter = build_case_letter(event, _as_data(event, case), templates=template_set_for(template_version))
     return _available(letter, valid)
 
 
@@ -146,6 +146,7 @@ def generate_letter(
     memo_options: Mapping[str, Any] | None = None,
     pdf_variant: str | None = None,
     pdf_engine: str | None = None,
+    template_version: str | None = None,
 ) -> GeneratedLetter:
     """Validate ``case``, compose the letter for ``event`` and render it to ``formats``.
 
@@ -154,6 +155,9 @@ def generate_letter(
     (your system's name in ContentData/CaseID), ``message_uuid`` (a new message for the same
     letter), ``created``, ``mandatory``, ``legal_notification``. ``pdf_variant``: "pdf/ua-1"
     (default), "pdf/a-2a", "pdf/a-3a"; ``pdf_engine``: "weasyprint" (default) or "typst".
+    ``template_version``: a published version (its number or the start of its hash) to make
+    the letter exactly as that version did; default the newest published version (or the
+    working template folder when none is published). The letter's provenance names it.
     """
     chosen = parse_formats(formats) if formats is not None else default_formats()
     # Checked before the letter is made, so a bad option costs no rendering.
@@ -161,7 +165,8 @@ def generate_letter(
     variant = check_variant(pdf_variant) if pdf_variant else None
     engine = check_engine(pdf_engine)
     letter, files = make_letter(
-        event, _as_data(event, case), chosen, record=record, memo_options=options, pdf_variant=variant, pdf_engine=engine
+        event, _as_data(event, case), chosen, record=record, memo_options=options, pdf_variant=variant, pdf_engine=engine,
+        templates=template_set_for(template_version),
     )
     reports = {name: fn(letter) for name, fn in _REPORTS.items()}
     return GeneratedLetter(letter=letter, files=files, reports=reports)

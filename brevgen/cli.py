@@ -95,10 +95,19 @@ def formats_option(default: str = "pdf,docx,html"):
     )
 
 
-def _template_set(root: Path | None):
-    from .templating import template_set
+def _template_set(root: Path | None, version: str | None = None):
+    """--templates DIR (that folder), --template-version V (a published version), or neither:
+    the newest published version, or the working folder when none is published."""
+    from .versions import template_set_for
 
-    return template_set(root.resolve() if root else None)
+    return template_set_for(version, templates_root=root)
+
+
+template_version_option = click.option(
+    "--template-version", "template_version", default=None, metavar="VERSION",
+    help="En udgivet version (nummer, fx 4, eller starten af dens hash): laver brevet præcis som den version gjorde. "
+    "Standard: den nyeste udgivne version.",
+)
 
 
 def _setup_logging() -> None:
@@ -160,6 +169,7 @@ def schema(event: str) -> None:
 @formats_option()
 @out_option
 @templates_option
+@template_version_option
 @json_option
 @pdf_engine_option
 @click.option(
@@ -168,7 +178,7 @@ def schema(event: str) -> None:
     show_default=True,
     help="PDF-standard: pdf/ua-1 (tilgængelig), pdf/a-2a eller pdf/a-3a (til arkivet, også tilgængelig).",
 )
-def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, as_json: bool, pdf_engine: str, pdf_variant: str) -> None:
+def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templates_dir: Path | None, template_version: str | None, as_json: bool, pdf_engine: str, pdf_variant: str) -> None:
     """Lav brevet EVENT ud fra sagsfilen CASEFILE (YAML eller JSON)."""
     from .casefile import read_case_file
     from .output import write_letter
@@ -181,7 +191,8 @@ def render(event: str, casefile: Path, formats: str, out_dir: Path | None, templ
     variant = check_variant(pdf_variant)
     data = read_case_file(casefile)
     letter, rendered = make_letter(
-        event, data, chosen, record=str(casefile), pdf_variant=variant, pdf_engine=pdf_engine, templates=_template_set(templates_dir)
+        event, data, chosen, record=str(casefile), pdf_variant=variant, pdf_engine=pdf_engine,
+        templates=_template_set(templates_dir, template_version),
     )
     paths = write_letter(letter.meta, rendered, out_dir or outputs_dir())
     if as_json:
@@ -287,27 +298,163 @@ def serve(host: str, port: int, log_level: str, workers: int, templates_dir: Pat
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, studiet lytter på.")
 @click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @templates_option
-@click.option("--hash-password", is_flag=True, help="Lav en hash af en adgangskode til BREVGEN_STUDIO_PASSWORD_HASH, og stop.")
-def studio(host: str, port: int, templates_dir: Path | None, hash_password: bool) -> None:
-    """Start skabelonstudiet: ret brevenes tekst i browseren, og se hver variant med tjek.
+def studio(host: str, port: int, templates_dir: Path | None) -> None:
+    """Start skabelonstudiet: ret brevenes tekst i kladder, se hver variant med tjek, få dem
+    godkendt og udgivet.
 
-    Kræver en bruger: BREVGEN_STUDIO_USER og BREVGEN_STUDIO_PASSWORD_HASH (lav hashen med
-    --hash-password). BREVGEN_STUDIO_SECRET holder brugerne logget ind, når studiet genstartes.
+    Brugere og versioner ligger i databasen: BREVGEN_DATABASE_URL (fx postgresql://...), ellers
+    en SQLite-fil i datamappen (BREVGEN_DATA). Lav den første bruger med 'brevgen users add'.
+    BREVGEN_STUDIO_SECRET holder log ind-formularen gyldig, når studiet genstartes.
     """
-    if hash_password:
-        from .studio.auth import hash_password as make_hash
+    from .store import open_store
+    from .store.settings import display_url
 
-        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
-        click.echo(make_hash(password))
-        return
-    from .studio import serve as run_studio
-    from .studio.auth import account_from_env
-
-    if account_from_env() is None:
-        click.echo("bemærk: ingen bruger er sat op, så ingen kan gemme. Se brevgen studio --help.", err=True)
+    store = open_store()
+    with store.read() as tx:
+        users = tx.count_users()
+    click.echo(f"database: {display_url(str(store.engine.url.render_as_string(hide_password=False)))}", err=True)
+    if not users:
+        click.echo("bemærk: der er ingen brugere endnu. Lav den første med: brevgen users add NAVN --role admin --role author", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"bemærk: studiet lytter på {host}. Sæt HTTPS foran, så adgangskoder og cookies ikke sendes i klartekst.", err=True)
+    from .studio import serve as run_studio
+
     run_studio(host=host, port=port, templates=templates_dir)
+
+
+# --- users, versions and the database --------------------------------------------------------
+
+
+@main.group(cls=BrevgenGroup)
+def users() -> None:
+    """Skabelonstudiets brugere og roller (author, language_reviewer, subject_reviewer, admin)."""
+
+
+def _store():
+    from .store import open_store
+
+    return open_store()
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="En rolle; gentag for flere: author, language_reviewer, subject_reviewer, admin.")
+@click.option("--full-name", default="", help="Brugerens navn, som andre ser det.")
+@click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra første linje på stdin (til scripts).")
+def users_add(name: str, roles: tuple[str, ...], full_name: str, password_stdin: bool) -> None:
+    """Lav brugeren NAME (sådan får en ny installation sin første administrator)."""
+    from .accounts import add_user
+
+    user = add_user(_store(), name, _password(password_stdin), roles, full_name, by="brevgen users add")
+    click.echo(f"{user.name}: {', '.join(sorted(user.roles))}")
+
+
+@users.command("list")
+@json_option
+def users_list(as_json: bool) -> None:
+    """Vis brugerne og deres roller."""
+    with _store().read() as tx:
+        found = tx.users()
+    if as_json:
+        _echo_json([{"name": u.name, "full_name": u.full_name, "roles": sorted(u.roles), "active": u.active} for u in found])
+        return
+    for u in found:
+        click.echo(f"{u.name:20} {'aktiv ' if u.active else 'lukket'} {', '.join(sorted(u.roles))}")
+
+
+@users.command("roles")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, help="Brugerens roller (alle; gentag for flere). Ingen: fjern alle.")
+def users_roles(name: str, roles: tuple[str, ...]) -> None:
+    """Sæt brugeren NAMEs roller."""
+    from .accounts import set_roles
+
+    set_roles(_store(), name, roles, by="brevgen users roles")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra første linje på stdin.")
+def users_password(name: str, password_stdin: bool) -> None:
+    """Sæt en ny adgangskode for NAME."""
+    from .accounts import set_password
+
+    set_password(_store(), name, _password(password_stdin), by="brevgen users password")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Luk brugeren NAME (brugere slettes aldrig, så loggen beholder navnene)."""
+    from .accounts import set_active
+
+    set_active(_store(), name, False, by="brevgen users deactivate")
+
+
+@main.group(cls=BrevgenGroup)
+def versions() -> None:
+    """Udgivne versioner af skabelonerne (lavet og godkendt i skabelonstudiet)."""
+
+
+@versions.command("list")
+@json_option
+def versions_list(as_json: bool) -> None:
+    """Vis de udgivne versioner, den nyeste først."""
+    from .store.settings import configured
+
+    found = []
+    if configured():
+        with _store().read() as tx:
+            found = tx.versions()
+    if as_json:
+        _echo_json([
+            {"number": v.number, "hash": v.hash, "title": v.title, "published_at": v.published_at.isoformat(),
+             "published_by": v.published_by, "schema_version": v.schema_hash}
+            for v in found
+        ])
+        return
+    if not found:
+        click.echo("Ingen versioner er udgivet endnu: brevene laves fra skabelonmappen.")
+    for v in found:
+        click.echo(f"{v.number:4} {v.hash[:12]}  {v.published_at:%Y-%m-%d %H:%M}  {v.published_by:12} {v.title}")
+
+
+@versions.command("export")
+@click.argument("version")
+@click.option("--to", "target", required=True, type=click.Path(file_okay=False, path_type=Path), help="Tom mappe, som versionens filer skrives til (templates/ og rules/).")
+def versions_export(version: str, target: Path) -> None:
+    """Skriv en udgivet versions filer til en mappe (fx for at lægge den i git)."""
+    from .errors import UsageError
+    from .versions import find_version, materialise, write_set
+
+    store = _store()
+    found = find_version(store, version)
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"{target} er ikke tom")
+    folder = materialise(store, found.hash)
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    write_set(target, files)
+    click.echo(f"version {found.number} ({found.hash[:12]}): {len(files)} filer i {target}")
+
+
+@main.group(cls=BrevgenGroup)
+def db() -> None:
+    """Databasen (BREVGEN_DATABASE_URL, ellers SQLite i datamappen)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring databasens skema op til denne udgave af brevgen (sker også, når den åbnes)."""
+    store = _store()
+    from .store.settings import display_url
+
+    click.echo(f"{display_url(str(store.engine.url.render_as_string(hide_password=False)))}: skemaet er opdateret")
 
 
 @main.command()
@@ -387,12 +534,13 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 @formats_option()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Antal arbejdsprocesser (standard: én pr. CPU-kerne).")
 @pdf_engine_option
+@template_version_option
 @click.option("--queue", "use_queue", is_flag=True, help="Send kørslen til køen (BREVGEN_BROKER_URL) i stedet for at lave den her; 'brevgen worker' laver brevene.")
 @click.option("--no-wait", is_flag=True, help="Med --queue: skriv kørslens id og stop; hent brevene senere.")
 @click.option("--webhook", default=None, help="Med --queue: adresse, der kaldes (signeret) når kørslen er færdig.")
 @click.option("--idempotency-key", default=None, help="Med --queue: samme nøgle igen giver samme kørsel (intet sendes to gange).")
 @json_option
-def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, use_queue: bool, no_wait: bool, webhook: str | None, idempotency_key: str | None, as_json: bool) -> None:
+def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_engine: str, template_version: str | None, use_queue: bool, no_wait: bool, webhook: str | None, idempotency_key: str | None, as_json: bool) -> None:
     """Lav et brev for hver post i SOURCE: en JSONL-fil eller en mappe med sagsfiler.
 
     JSONL: én linje pr. brev, {"id": ..., "event": ..., "data": {...}}. Mappe: sagsfiler
@@ -418,7 +566,7 @@ def batch(source: Path, out_dir: Path, formats: str, workers: int | None, pdf_en
         display(p)
 
     try:
-        result = run_batch(source, out_dir, formats, workers=workers, progress=show, pdf_engine=pdf_engine)
+        result = run_batch(source, out_dir, formats, workers=workers, progress=show, pdf_engine=pdf_engine, template_version=template_version)
     finally:
         if display is not None:
             display.close()

@@ -12,13 +12,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from . import __version__, cpr, events
+from . import __version__, cpr, events, feedback
 from .blocks import markdown_to_blocks
 from .casedata import LetterCase
 from .derive import case_view, derive
 from .errors import CaseDataError, LetterError, TemplateError
 from .formatting import phone, unbroken
-from .letter import Contact, Facts, Letter, LetterMeta, Party, PhoneTime
+from .letter import Contact, Facts, Letter, LetterMeta, Party, PhoneTime, Section
 from .regime import regime_problem
 from .problems import problem
 from .templating import TemplateSet, template_set
@@ -46,6 +46,14 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
     context = {"event": event, "case": case_view(case), "regime": regime.as_context(), "derived": derived}
     text, state = templates.render_markdown(info.name, context)
     blocks = markdown_to_blocks(text, state, templates.loader.lines)
+    version = templates.version
+    variant = spec.variant(case)
+    digest = data_hash(case)
+    feedback_url = None
+    settings = feedback.settings()
+    if settings is not None and (templates.root / feedback.PARTIAL).is_file():
+        feedback_url = feedback.link(settings, version, event, variant, digest)
+        blocks = _with_feedback(blocks, templates, {**context, "feedback": {"url": feedback_url}})
     sender = case.sender
     sender_lines = (*sender.address.lines(), f"Telefon {unbroken(phone(sender.phone))}")
     if sender.web:  # printed without "https://", as a reader types it (the letter's links keep it)
@@ -62,7 +70,7 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
         sender_lines=sender_lines,
         recipient=Party(name=case.citizen.name, lines=tuple(case.citizen.address.lines())),
         regime_id=regime.id,
-        data_sha256=data_hash(case),
+        data_sha256=digest,
         brevgen_version=__version__,
         title=spec.title,
         notes=tuple(notes),
@@ -70,6 +78,10 @@ def compose_letter(event: str, case: LetterCase, templates: TemplateSet | None =
         appointment=spec.appointment(case),
         self_service=spec.self_service(case, derived),
         facts=letter_facts(spec, case, derived),
+        template_set=version,
+        template_root=templates.root,
+        variant=variant,
+        feedback_url=feedback_url,
     )
     letter = Letter(meta=meta, blocks=blocks)
     _guard_cpr(letter, case)
@@ -152,6 +164,15 @@ def letter_strings(letter: Letter) -> Iterator[str]:
 
 def cpr_digits(case: LetterCase) -> str | None:
     return case.citizen.cpr.get_secret_value().strip().replace("-", "") if case.citizen.cpr else None
+
+
+def _with_feedback(blocks: tuple, templates: TemplateSet, context: dict) -> tuple:
+    """The question "Var brevet let at forstå?" from the feedback partial, before the closing
+    "Regler" (legal references stay last)."""
+    text, state = templates.render_markdown(feedback.PARTIAL, context)
+    question = markdown_to_blocks(text, state, templates.loader.lines)
+    at = next((i for i, b in enumerate(blocks) if isinstance(b, Section) and b.role == "lovgrundlag"), len(blocks))
+    return (*blocks[:at], *question, *blocks[at:])
 
 
 def _guard_cpr(letter: Letter, case: LetterCase) -> None:

@@ -1,8 +1,8 @@
 """Reading the provenance stamp back from a letter file (PDF, DOCX or HTML).
 
 Each renderer writes the same stamp (``LetterMeta.provenance()``: event, template id and
-version, legal regime, brevgen version, SHA-256 of the case data without the CPR number,
-case reference) where that format's own tools look for metadata, and reads it back through
+version, the template set version (brevgen.versioning), legal regime, brevgen version,
+SHA-256 of the case data without the CPR number, case reference) where that format's own tools look for metadata, and reads it back through
 its ``read_stamp`` in the format registry:
 
 - PDF: XMP metadata, namespace ``urn:brevgen:provenance:1.0/`` (plus title, language and
@@ -28,6 +28,7 @@ STAMP_KEYS = (
     "brevgen-event",
     "brevgen-template",
     "brevgen-template-version",
+    "brevgen-template-set",
     "brevgen-regime",
     "brevgen-version",
     "brevgen-data-sha256",

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Union
 
 
@@ -220,6 +221,14 @@ class LetterMeta:
     appointment: Appointment | None = None  # the meeting it books (.ics, MeMo AFTALE)
     self_service: SelfService | None = None  # a form to fill in by a deadline (MeMo SELVBETJENING)
     facts: Facts | None = None  # for the letter logic checks only; renderers never read it
+    # The template set version (content hash, brevgen.versioning) the letter was composed from.
+    template_set: str = ""
+    # That set's folder: the renderers read its stylesheets and fonts (never its templates), so
+    # a letter from a pinned version looks as it did. Not part of the stamp (a local path).
+    template_root: Path | None = field(default=None, compare=False, repr=False)
+    # Which kind of this letter it is (benefit, offer kind ...), for the citizen feedback counts.
+    variant: str = ""
+    feedback_url: str | None = None  # the short link the letter prints, when feedback is on
 
     def provenance(self) -> dict[str, str]:
         """The stamp every format carries in its metadata (never personal data)."""
@@ -227,6 +236,7 @@ class LetterMeta:
             "brevgen-event": self.event,
             "brevgen-template": self.template_id,
             "brevgen-template-version": self.template_version,
+            "brevgen-template-set": self.template_set,
             "brevgen-regime": self.regime_id,
             "brevgen-version": self.brevgen_version,
             "brevgen-data-sha256": self.data_sha256,

@@ -2,7 +2,8 @@
 
 The CLI, the demo, the Python API, HTTP, batch and the lint call these functions; none of
 them has a second way to make a letter. One template set (and so one regime table) is
-passed through validation and compose.
+passed through validation and compose. Without one, the newest published version is used,
+or the working template folder when none is published (:mod:`brevgen.versions`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from .compose import compose_letter, cpr_digits
 from .errors import BrevgenError, CaseDataError, LetterError, UsageError
 from .letter import Letter
 from .render import RenderJob, default_formats, get_format
-from .templating import TemplateSet, template_set
+from .templating import TemplateSet
 from .validation import validate_case
+from .versions import template_set_for
 
 
 def build_letter(event: str, data: dict[str, Any], record: str | None = None, templates: TemplateSet | None = None) -> Letter:
@@ -38,7 +40,7 @@ def build_case_letter(
     Returns the validated case too: Digital Post needs the CPR number, which the Letter
     deliberately does not carry.
     """
-    templates = templates or template_set()
+    templates = templates or template_set_for()
     case = validate_case(event, data, templates.regimes, record=record)
     try:
         letter = compose_letter(event, case, templates)

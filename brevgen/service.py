@@ -3,13 +3,18 @@
 Endpoints (OpenAPI docs at /docs, the schema at /openapi.json):
 
 - ``GET  /healthz``                  liveness, no API key needed
-- ``GET  /v1/version``               brevgen, template and MeMo versions
+- ``GET  /v1/version``               brevgen, template set, data contract (schema) and MeMo versions
+- ``GET  /v1/versions``              the published template set versions, newest first
 - ``GET  /v1/events``                the letters brevgen makes
-- ``GET  /v1/events/{event}/schema`` JSON Schema of the case data
+- ``GET  /v1/events/{event}/schema`` JSON Schema of the case data (``X-Brevgen-Schema-Version``)
 - ``POST /v1/letters/{event}``       case data (JSON) in; the letter out in the format the
   ``Accept`` header asks for (PDF, DOCX, HTML, MeMo XML, iCalendar) or, for
-  ``application/json``, an envelope with every format (base64), notes and reports
+  ``application/json``, an envelope with every format (base64), notes and reports.
+  ``?template_version=V`` pins a published version (number or start of its hash): the same
+  case then gives the same bytes as when that version was current
 - ``POST /v1/lint``                  plain-language check of a text (the lint's JSON report)
+- ``GET|POST /f/{token}``            citizens' answer page for "Var brevet let at forstå?"
+  (brevgen.feedback_web; no API key: this is the part to publish on the internet)
 
 Errors are ``application/problem+json`` (RFC 9457) with a stable ``code`` and, for invalid
 case data, every invalid field in ``errors`` (the same problems the CLI prints).
@@ -49,7 +54,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from . import __version__, events as event_registry
+from . import __version__, data_contract as contract, events as event_registry
 from .api import available_formats, case_schema, generate_letter, list_events
 from .casefile import DataRefused, parse_json
 from .contract import enrich_openapi, install_docs
@@ -283,7 +288,10 @@ def create_app(
         version=__version__,
         description=(
             "Klare breve fra jobcenteret, lavet ud fra sagens data. Fejl er application/problem+json (RFC 9457). "
-            "Hvert svar har X-Request-ID (sendes den med, bruges den, ellers laves en); den står i hver loglinje."
+            "Hvert svar har X-Request-ID (sendes den med, bruges den, ellers laves en); den står i hver loglinje.\n\n"
+            "Dataaftalens version (en hash af hver brevtypes skema for sagens data) står i `info.x-brevgen-schema-version`, "
+            "i /v1/version og i headeren `X-Brevgen-Schema-Version`. Den ændrer sig, når et felt i sagens data "
+            "tilføjes, fjernes eller bliver påkrævet."
         ),
         docs_url=None,
         redoc_url=None,
@@ -294,6 +302,9 @@ def create_app(
     max_batch = int(os.environ.get(MAX_BATCH_BODY_ENV) or DEFAULT_MAX_BATCH_BODY)
     app.add_middleware(BodyLimit, max_bytes=max_body, larger={"/v1/batches": max(max_batch, max_body)})
     app.add_middleware(ErrorBoundary)
+    from .feedback_web import configured_store_getter, feedback_router
+
+    app.include_router(feedback_router(configured_store_getter()))
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=f"Kræves, når {API_KEY_ENV} er sat")
 
     def require_key(given: str | None = Depends(key_header)) -> None:
@@ -364,11 +375,35 @@ def create_app(
 
     @app.get("/v1/version", dependencies=v1, tags=["drift"], summary="Versioner")
     async def version():
+        """brevgen's version; the template set letters are made from now (the newest published
+        version, or the working folder when none is published); the data contract's version
+        (a hash of every event's case schema, overall and per event); MeMo; the formats."""
         from .render.memo import MEMO_VERSION
-        from .templating import template_set
+        from .versions import template_set_for
 
-        templates = {e: {"id": i.id, "version": i.version} for e, i in template_set().events.items()}
-        return {"brevgen": __version__, "templates": templates, "memo": MEMO_VERSION, "formats": list(media_types())}
+        # Quick reads of the store and the template folder: a thread, not a letter worker (the
+        # template set holds a Jinja environment, which does not cross a process boundary).
+        current = await anyio.to_thread.run_sync(template_set_for)
+        published = await anyio.to_thread.run_sync(_published_versions)
+        number = next((v["number"] for v in published if v["hash"] == current.version), None)
+        templates = {e: {"id": i.id, "version": i.version} for e, i in current.events.items()}
+        schemas = contract.current_schemas()
+        schema_version = contract.schema_hash(schemas)
+        return {
+            "brevgen": __version__,
+            "template_set": {"version": current.version, "number": number, "published": number is not None},
+            "schema": {"version": schema_version, "events": {n: contract.event_schema_hash(s) for n, s in schemas.items()}},
+            "templates": templates,
+            "memo": MEMO_VERSION,
+            "formats": list(media_types()),
+        }
+
+    @app.get("/v1/versions", dependencies=v1, tags=["drift"], summary="Udgivne skabelonversioner")
+    async def versions():
+        """Every published template set version, newest first: its number and hash (either pins
+        it with ``?template_version=``), when and by whom it was published, and the data
+        contract (schema) version it was published under."""
+        return await anyio.to_thread.run_sync(_published_versions)
 
     @app.get("/v1/events", dependencies=v1, tags=["breve"], summary="Brevtyper")
     async def events():
@@ -376,7 +411,8 @@ def create_app(
 
     @app.get("/v1/events/{event}/schema", dependencies=v1, tags=["breve"], summary="JSON Schema for sagens data")
     async def schema(event: str):
-        return case_schema(known_event(event))
+        body = case_schema(known_event(event))
+        return JSONResponse(body, headers={"X-Brevgen-Schema-Version": contract.event_schema_hash(body)})
 
     letter_responses = {
         200: {
@@ -408,9 +444,14 @@ def create_app(
         formats: str | None = Query(None, description="Kun for JSON-kuverten: formater adskilt med komma (standard: alle, sagen kan få)"),
         pdf_engine: str = Query("weasyprint", description="PDF-motor: weasyprint (standard) eller typst"),
         pdf_variant: str = Query("pdf/ua-1", description="PDF-standard: pdf/ua-1, pdf/a-2a eller pdf/a-3a"),
+        template_version: str | None = Query(
+            None,
+            description="En udgivet skabelonversion (nummer eller starten af hashen; se /v1/versions). "
+            "Standard: den nyeste udgivne. Samme sag og samme version giver de samme bytes.",
+        ),
     ):
         known_event(event)
-        render = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant)
+        render = functools.partial(generate_letter, pdf_engine=pdf_engine, pdf_variant=pdf_variant, template_version=template_version)
         started = time.perf_counter()
         chosen = negotiate(request.headers.get("accept"))
         if chosen is None:
@@ -421,7 +462,7 @@ def create_app(
         data = _json_object(await request.body())
         letters, render_seconds = metrics()
         try:
-            response, result = await make(render, event, chosen, data, formats)
+            response, result = await make(render, event, chosen, data, formats, template_version)
         except BrevgenError as exc:
             outcome = "invalid" if exc.code in ("invalid-case-data", "letter") else "error"
             letters.labels(event, chosen, outcome).inc()
@@ -438,13 +479,13 @@ def create_app(
         )
         return response
 
-    async def make(render, event: str, chosen: str, data: dict[str, Any], formats: str | None):
+    async def make(render, event: str, chosen: str, data: dict[str, Any], formats: str | None, template_version: str | None):
         if chosen == "json":
             unavailable: dict[str, str] = {}
             if formats:
                 wanted = parse_formats(formats)
             else:
-                possible = await in_worker(available_formats, event, data)
+                possible = await in_worker(available_formats, event, data, template_version)
                 wanted = tuple(f for f, why in possible.items() if why is None)
                 unavailable = {f: why for f, why in possible.items() if why is not None}
             result = await in_worker(render, event, data, wanted)
@@ -462,13 +503,15 @@ def create_app(
                 "notes": list(result.notes),
                 "reports": dict(result.reports),
                 "provenance": result.provenance,
+                "feedback_url": result.letter.meta.feedback_url,
             }
-            response: Response = JSONResponse(body)
+            response: Response = JSONResponse(body, headers={"X-Brevgen-Schema-Version": contract.schema_version()})
         else:
             result = await in_worker(render, event, data, (chosen,))
             fmt = get_format(chosen)
             media = fmt.media_type + ("; charset=utf-8" if fmt.text else "")
             headers = {f"X-{k.title()}": v for k, v in result.provenance.items()}
+            headers["X-Brevgen-Schema-Version"] = contract.schema_version()
             headers["Content-Disposition"] = f'attachment; filename="{result.filename(chosen)}"'
             # The notes the envelope carries, for single-format answers too: a JSON array in
             # ASCII (\u-escapes), since header values are not safely UTF-8.
@@ -545,7 +588,17 @@ class _App(FastAPI):
     def openapi(self):
         if not self.openapi_schema:
             self.openapi_schema = enrich_openapi(super().openapi())
-        return self.openapi_schema
+        # The data contract's version, read at each request (the schemas are cached per model),
+        # so a case system sees the case schema change.
+        document = dict(self.openapi_schema)
+        document["info"] = {
+            **self.openapi_schema["info"],
+            "x-brevgen-schema-version": contract.schema_version(),
+            "x-brevgen-event-schema-versions": {
+                name: contract.event_schema_hash(schema) for name, schema in contract.current_schemas().items()
+            },
+        }
+        return document
 
 
 _ready: dict[str, Any] = {}
@@ -585,6 +638,22 @@ def readiness() -> dict[str, dict[str, Any]]:
 
         checks.update(queue_checks(settings))
     return checks
+
+
+def _published_versions() -> list[dict[str, Any]]:
+    from .store.settings import configured
+
+    if not configured():
+        return []
+    from .store import configured_store
+
+    store = configured_store()
+    with store.read() as tx:  # type: ignore[union-attr]
+        return [
+            {"number": v.number, "hash": v.hash, "title": v.title, "published_at": v.published_at.isoformat(),
+             "published_by": v.published_by, "schema_version": v.schema_hash}
+            for v in tx.versions()
+        ]
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

@@ -31,8 +31,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import formatting
 from .errors import TemplateError
-from .paths import templates_dir
+from .paths import rules_dir, templates_dir
 from .regime import RegimeTable, load_regimes
+from .versioning import folder_version
 from .template_check import SAFE_BUILTIN_FILTERS, describe_runtime_error, describe_security_error, describe_syntax_error
 
 DATA_OPEN, DATA_CLOSE = "\ue000", "\ue001"
@@ -214,10 +215,17 @@ def filter_names() -> list[str]:
 
 
 class TemplateSet:
-    """The templates of one folder (``templates/da``): event templates, partials, styles."""
+    """The templates of one folder (``templates/da``): event templates, partials, styles.
 
-    def __init__(self, root: Path):
+    ``version`` is the content hash of the set (see :mod:`brevgen.versioning`): given for a
+    published version (checked when it was materialised), computed from the folder and the
+    rule folder (``rules_root``, default: BREVGEN_RULES or plain_language_rules/) otherwise.
+    """
+
+    def __init__(self, root: Path, *, version: str | None = None, rules_root: Path | None = None):
         self.root = root
+        self._version = version
+        self.rules_root = rules_root
         self.loader = MarkedLoader(root)
         self.env = ImmutableSandboxedEnvironment(
             loader=self.loader,
@@ -229,6 +237,11 @@ class TemplateSet:
             keep_trailing_newline=True,
         )
         self.env.filters.update(FILTERS)
+
+    @cached_property
+    def version(self) -> str:
+        """The version hash every letter from this set names in its provenance stamp."""
+        return self._version or folder_version(self.root, self.rules_root or rules_dir())
 
     @cached_property
     def regimes(self) -> RegimeTable:

@@ -16,8 +16,9 @@ system_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fon
 # chromium (runs axe-core on every HTML page; driven by puppeteer-core, which downloads no browser),
 # redis-server and rabbitmq-server (the queue tests start their own nodes on free loopback ports:
 # Celery's broker and the job state; nothing is started or enabled as a service here),
-# python3-venv (the wheel test's fresh venv).
-test_pkgs=(poppler-utils qpdf libreoffice-writer-nogui chromium redis-server rabbitmq-server python3-venv)
+# python3-venv (the wheel test's fresh venv), postgresql (the store's tests start a throwaway
+# server of their own: tests/postgres.py).
+test_pkgs=(poppler-utils qpdf libreoffice-writer-nogui chromium redis-server rabbitmq-server python3-venv postgresql)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(nodejs npm)
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Never the developer's own database or feedback settings: an empty data folder for the run
+# (no database in it, so letters come from the working template folder unless a test says so).
+os.environ["BREVGEN_DATA"] = tempfile.mkdtemp(prefix="brevgen-test-data-")
+for _name in ("BREVGEN_DATABASE_URL", "BREVGEN_FEEDBACK_URL", "BREVGEN_FEEDBACK_SECRET"):
+    os.environ.pop(_name, None)
 
 from brevgen import build_letter, render_letter  # noqa: E402
 from brevgen.paths import examples_dir  # noqa: E402
@@ -77,3 +85,55 @@ _PROPERTY_SETTINGS = dict(
 settings.register_profile("fast", max_examples=40, **_PROPERTY_SETTINGS)
 settings.register_profile("thorough", max_examples=10_000, **_PROPERTY_SETTINGS)
 settings.load_profile("fast")
+
+
+# --- the store: SQLite and a real PostgreSQL server ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """Debian's PostgreSQL, started once for the session in a temporary folder (tests/postgres.py)."""
+    import postgres as pg
+
+    reason = pg.available()
+    if reason:
+        pytest.fail(f"PostgreSQL is needed for the store's tests: {reason}")
+    with pg.TempPostgres() as server:
+        yield server
+
+
+def _open_test_store(url: str, tmp_path: Path, monkeypatch):
+    from brevgen.store import open_store
+
+    monkeypatch.setenv("BREVGEN_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("BREVGEN_DATABASE_URL", url)
+    return open_store(url)
+
+
+def _close_test_stores() -> None:
+    from brevgen.store import forget_stores
+    from brevgen.versions import forget_cached_sets
+
+    forget_stores()
+    forget_cached_sets()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, monkeypatch):
+    """An empty store, once on SQLite and once on PostgreSQL; BREVGEN_DATABASE_URL points at it
+    and BREVGEN_DATA at a fresh data folder, so letters made without a version use it too."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'brevgen.sqlite3'}"
+    else:
+        import uuid
+
+        url = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex[:12]}")
+    yield _open_test_store(url, tmp_path, monkeypatch)
+    _close_test_stores()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path, monkeypatch):
+    """An empty SQLite store (for tests that are about something else than the database)."""
+    yield _open_test_store(f"sqlite:///{tmp_path / 'brevgen.sqlite3'}", tmp_path, monkeypatch)
+    _close_test_stores()

@@ -173,7 +173,8 @@ class _Run:
 
     def __init__(self, source: Path, out_dir: Path, formats: tuple[str, ...], workers: int,
                  progress: Callable[[Progress], None] | None, chunk_size: int, keep_errors: int,
-                 recycle_after: int | None, pdf_engine: str, time_limit: float | None = None):
+                 recycle_after: int | None, pdf_engine: str, time_limit: float | None = None,
+                 template_set: tuple[str, str, str | None] | None = None):
         self.source = source
         self.out_dir = out_dir
         self.formats = formats
@@ -185,6 +186,7 @@ class _Run:
         self.pdf_engine = pdf_engine
         self.time_limit = time_limit
         self.halt: RecordError | None = None  # the folder cannot take more letters (disk full, read-only)
+        self.template_set = template_set
         self.total = count_records(source)
         self.result = BatchResult(out_dir=out_dir, formats=formats)
         self.started = time.perf_counter()
@@ -280,7 +282,7 @@ class _Run:
             max_workers=self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine, self.time_limit),
+            initargs=(str(self.out_dir), self.formats, parent, self.pdf_engine, self.time_limit, self.template_set),
         )
 
     def run(self) -> BatchResult:
@@ -366,6 +368,7 @@ def run_batch(
     recycle_after: int | None = 2000,
     pdf_engine: str | None = None,
     time_limit: float | None = None,
+    template_version: str | None = None,
 ) -> BatchResult:
     """Make a letter for every record in ``source`` (JSONL file or folder of case files).
 
@@ -377,7 +380,9 @@ def run_batch(
     has ``time_limit`` seconds (default BREVGEN_TIME_LIMIT or 60); one over it is stopped and
     reported in errors.jsonl. A full disk or a folder that cannot be written to stops the run
     with :class:`brevgen.output.OutputError` (nothing half-written; run again to resume).
-    ``pdf_engine``: "weasyprint" (default) or "typst".
+    ``pdf_engine``: "weasyprint" (default) or "typst". ``template_version``: a published
+    version (number or start of its hash); default the newest published version, or the
+    working template folder when none is published. It is chosen once, for the whole batch.
     """
     from ..timelimit import default_seconds
     from ..render import default_formats, parse_formats
@@ -400,4 +405,8 @@ def run_batch(
         raise output_error(exc, out_dir) from None
     engine = check_engine(pdf_engine)
     seconds = time_limit if time_limit is not None else default_seconds()
-    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine, seconds).run()
+    from ..versions import template_set_for
+
+    templates = template_set_for(template_version)
+    chosen_set = (str(templates.root), templates.version, str(templates.rules_root) if templates.rules_root else None)
+    return _Run(source, out_dir, chosen, workers, progress, chunk_size, keep_errors, recycle_after, engine, seconds, chosen_set).run()

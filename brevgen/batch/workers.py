@@ -39,7 +39,12 @@ def _die_with_parent() -> None:
             os._exit(1)  # the parent died before prctl took effect
 
 
-def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint", seconds: float | None = None) -> None:
+def init_worker(
+    out_dir: str, formats: tuple[str, ...], parent_pid: int | None, pdf_engine: str = "weasyprint",
+    seconds: float | None = None, template_set: tuple[str, str, str | None] | None = None,
+) -> None:
+    """``template_set``: (template folder, version hash, rule folder) the parent chose for the
+    whole batch, so every letter is made from the same version and no worker opens the database."""
     import gc
     import signal
 
@@ -50,21 +55,31 @@ def init_worker(out_dir: str, formats: tuple[str, ...], parent_pid: int | None, 
     # Import everything a letter needs once, here, not in the first letter of every chunk.
     from .. import render, templating
 
+    if template_set is not None:
+        root, version, rules = template_set
+        templates = templating.TemplateSet(Path(root), version=version, rules_root=Path(rules) if rules else None)
+    else:
+        templates = templating.template_set()
+    _worker["templates"] = templates
     render.all_formats()  # python-docx loads with its format
     if {"pdf", "memo"} & set(formats) and pdf_engine == "typst":
         from ..render.pdf_typst import warm_up
 
-        warm_up()  # this worker's one compiler, with the template and fonts loaded
+        warm_up(templates.root)  # this worker's one compiler, with the template and fonts loaded
     elif {"pdf", "memo"} & set(formats):  # MeMo carries the PDF
         import weasyprint  # noqa: F401  (~0.6 s)
-    templating.template_set().regimes
+    templates.regimes  # noqa: B018  (read and checked once here, not in the first letter)
     # Everything imported so far lives until the worker ends: keep it out of the collector's way.
     gc.collect()
     gc.freeze()
 
 
 def write_record(
-    record: Record, formats: tuple[str, ...], write: Callable[[dict[str, bytes]], None], pdf_engine: str = "weasyprint"
+    record: Record,
+    formats: tuple[str, ...],
+    write: Callable[[dict[str, bytes]], None],
+    pdf_engine: str = "weasyprint",
+    templates: Any = None,
 ) -> dict[str, Any]:
     """Make one record's letter in ``formats`` and hand all its files to ``write({name: data})``.
 
@@ -72,13 +87,14 @@ def write_record(
     a format the case cannot have is this record's error. Returns the manifest line (files with
     their SHA-256, the letter's notes). Used by the local batch workers (every format written or
     none, into the output folder) and by the queue's workers (the shared output store).
+    ``templates``: the template set (a pinned version) to make it from; default the current one.
     """
     from .. import cpr
     from ..output import letter_stem
     from ..pipeline import build_case_letter, render_letter
     from ..render import get_format
 
-    case, letter = build_case_letter(record.event, record.data, record=record.label, formats=formats)
+    case, letter = build_case_letter(record.event, record.data, record=record.label, formats=formats, templates=templates)
     rendered = render_letter(letter, formats, case=case, pdf_engine=pdf_engine)
     stem = f"{letter_stem(letter.meta)}_{record.id}"
     if cpr.contains(stem):  # case_ref and id are each checked; this guards their joining
@@ -108,7 +124,9 @@ def _make_letter(record: Record) -> dict[str, Any]:
     from ..output import write_files
 
     out_dir: Path = _worker["out_dir"]
-    return write_record(record, _worker["formats"], lambda files: write_files(out_dir, files), _worker["pdf_engine"])
+    return write_record(
+        record, _worker["formats"], lambda files: write_files(out_dir, files), _worker["pdf_engine"], _worker.get("templates")
+    )
 
 
 def error_for(record: Record, exc: BaseException) -> RecordError:

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import itertools
 import os
 import sys
 import threading
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -49,6 +52,11 @@ class Event:
     # Fields a caseworker writes in their own words ("bring[]" is every item of a list): the
     # plain-language rules check them before the letter is made, as they check the templates.
     free_text: ClassVar[tuple[str, ...]] = ()
+
+    # The case fields (dotted paths to fixed choices) that name a kind of this letter, such as
+    # "dagpenge · video": citizens' answers to "Var brevet let at forstå?" are counted per kind.
+    # None: the case model's required top-level choices.
+    variant_fields: ClassVar[tuple[str, ...] | None] = None
 
     def derive(self, case: Any, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         """Values the template gets as ``derived``; ``value`` reads the regime table, ``notes``
@@ -82,6 +90,30 @@ class Event:
         ``contacts`` (extra Contact entries, e.g. the a-kasse)."""
         return {}
 
+    def variant_paths(self) -> tuple[str, ...]:
+        if self.variant_fields is not None:
+            return self.variant_fields
+        return tuple(n for n, f in self.model.model_fields.items() if f.is_required() and _choices(f.annotation) is not None)
+
+    def variant(self, case: Any) -> str:
+        """This letter's kind, from the case: "dagpenge · video" (a missing choice is left out)."""
+        parts = []
+        for path in self.variant_paths():
+            value: Any = case
+            for part in path.split("."):
+                value = getattr(value, part, None)
+            if value is not None:
+                parts.append(str(value))
+        return " · ".join(parts)
+
+    def variants(self) -> list[str]:
+        """Every kind this letter can be (to name the kinds counted in feedback)."""
+        options = [_path_choices(self.model, path) for path in self.variant_paths()]
+        out = []
+        for combination in itertools.product(*options):
+            out.append(" · ".join(str(v) for v in combination if v is not None))
+        return sorted(set(out))
+
     def __repr__(self) -> str:
         return f"<Event {self.name}>"
 
@@ -104,6 +136,37 @@ def meeting_time_problems(model: type[LetterCase], path: str, start: dt.datetime
             f"ligger uden for mødetiden: et møde skal begynde {formatting.clock(opens)} eller senere "
             f"og slutte senest {formatting.clock(closes)} (dette møde er {formatting.time_span(start, end)})",
         )
+
+def _choices(annotation: Any) -> list[Any] | None:
+    """The values of a Literal (None added when the field may be empty), or None for other types."""
+    optional = False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(annotation))
+        if len(args) != 1:
+            return None
+        annotation = args[0]
+    if typing.get_origin(annotation) is typing.Literal:
+        return list(typing.get_args(annotation)) + ([None] if optional else [])
+    return None
+
+
+def _path_choices(model: Any, path: str) -> list[Any]:
+    annotation: Any = model
+    optional = False
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        field = getattr(annotation, "model_fields", {}).get(part)
+        if field is None:
+            return [None]
+        annotation = field.annotation
+        if i < len(parts) - 1:
+            if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+                args = [a for a in typing.get_args(annotation) if a is not type(None)]
+                optional = optional or len(args) < len(typing.get_args(annotation))
+                annotation = args[0] if args else None
+    choices = _choices(annotation) or [None]
+    return choices + ([None] if optional and None not in choices else [])
 
 
 _registry: dict[str, Event] = {}

@@ -202,6 +202,7 @@ class SummonsEvent(Event):
         _someone_answers_before_the_meeting,
     )
     free_text = ("bring[]", "prepare[]", "accessibility[]", "meeting.venue.reception", "self_booking.venue.reception")
+    variant_fields = ("benefit", "meeting.mode")  # no meeting: the citizen books it (selvbooking)
 
     def derive(self, case: Summons, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {

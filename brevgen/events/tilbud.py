@@ -129,6 +129,7 @@ class OfferEvent(Event):
     order = 2
     rules = (_offer_dates, _offer_follows_the_regime)
     free_text = ("offer.title", "offer.purpose", "offer.tasks[]", "offer.schedule", "offer.transport", "reasoning.facts[]", "reasoning.considerations[]")
+    variant_fields = ("benefit", "offer.kind")
 
     def derive(self, case: Offer, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         offer = case.offer

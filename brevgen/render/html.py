@@ -109,14 +109,20 @@ def _stylesheet_text(root: Path) -> str:
     return "\n".join((root / name).read_text(encoding="utf-8") for name in (STYLESHEET, SCREEN_STYLESHEET))
 
 
-def stylesheet_text() -> str:
-    """The shared stylesheet plus the small-screen rules, read once per process."""
-    return _stylesheet_text(templates_dir())
+def stylesheet_text(root: Path | None = None) -> str:
+    """The shared stylesheet plus the small-screen rules of the template folder ``root``
+    (default: the working folder), read once per process and folder."""
+    return _stylesheet_text(Path(root) if root else templates_dir())
+
+
+def letter_assets(letter: Letter) -> Path:
+    """The folder whose stylesheets and fonts a letter is drawn with: its own template set's."""
+    return Path(letter.meta.template_root) if letter.meta.template_root else templates_dir()
 
 
 def render_html(letter: Letter, *, inline_css: bool = True, extra_head: str = "") -> str:
     """A standalone page. ``inline_css`` puts the stylesheet in the page (for a file on disk)."""
-    css = f"<style>\n{stylesheet_text()}\n</style>\n" if inline_css else ""
+    css = f"<style>\n{stylesheet_text(letter_assets(letter))}\n</style>\n" if inline_css else ""
     return f"""<!DOCTYPE html>
 <html lang="{escape(letter.meta.lang)}">
 <head>
@@ -148,7 +154,7 @@ def render_html_fragment(letter: Letter, *, with_css: bool = True, top_heading: 
     data = " ".join(
         f'data-{escape(k)}="{escape(v, quote=True)}"' for k, v in meta.provenance().items()
     )
-    css = f"<style>\n{fragment_stylesheet()}\n</style>\n" if with_css else ""
+    css = f"<style>\n{fragment_stylesheet(letter_assets(letter))}\n</style>\n" if with_css else ""
     return f"""<article class="{FRAGMENT_CLASS}" lang="{escape(meta.lang)}" {data}>
 {css}{head_html(letter, tag="div")}
 {body_html(letter, shift=top_heading - 1)}
@@ -156,9 +162,9 @@ def render_html_fragment(letter: Letter, *, with_css: bool = True, top_heading: 
 """
 
 
-def fragment_stylesheet() -> str:
+def fragment_stylesheet(root: Path | None = None) -> str:
     """The page stylesheet with every selector scoped to ``article.brevgen-letter``."""
-    return _scoped_stylesheet(templates_dir(), FRAGMENT_CLASS)
+    return _scoped_stylesheet(Path(root) if root else templates_dir(), FRAGMENT_CLASS)
 
 
 @lru_cache(maxsize=4)

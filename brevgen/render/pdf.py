@@ -36,7 +36,7 @@ from ..errors import RenderError, UsageError
 from ..letter import Letter
 from ..paths import templates_dir
 from . import Format, RenderJob, Stamp, register_format
-from .html import render_html
+from .html import letter_assets, render_html
 from .pdf_metadata import PDF_VARIANT, PDF_VARIANTS, PROVENANCE_NS, check_variant, stamp_xmp
 
 __all__ = ["PDF_ENGINE", "PDF_ENGINES", "PDF_VARIANT", "PDF_VARIANTS", "PROVENANCE_NS", "check_engine", "check_variant", "render_pdf"]
@@ -168,7 +168,7 @@ def render_pdf(letter: Letter, root: Path | None = None, variant: str = PDF_VARI
     page = render_html(letter, inline_css=False)
     return html_to_pdf(
         page,
-        root,
+        root or letter_assets(letter),  # the folder the letter was composed from (a pinned version's)
         variant,
         identifier=letter.meta.data_sha256[:32].encode("ascii"),
         finish=lambda pdf: _finish(pdf, letter, variant),
@@ -304,9 +304,9 @@ def _render(letter: Letter, job: RenderJob) -> bytes:
         from .pdf_typst import render_pdf_typst
 
         with _TYPST_LOCK:
-            return render_pdf_typst(letter, variant=variant)
+            return render_pdf_typst(letter, variant=variant, root=letter_assets(letter))
     with _PDF_LOCK:
-        return render_pdf(letter, variant=variant)
+        return render_pdf(letter, variant=variant, root=letter_assets(letter))
 
 
 def read_stamp(data: bytes) -> Stamp:

@@ -2,11 +2,14 @@
 
 ``brevgen studio`` runs it (127.0.0.1:8100 by default). Modules:
 
-- ``engine``: the one adapter into brevgen's core (events, examples, compose from an in-memory
-  overlay of the template folder, lint, LIX, required content, branches, diff, save).
-- ``app``: the web app (FastAPI) and its JSON API; ``pages/`` its Danish pages (its own Jinja
-  environment, not the letters' sandbox); ``static/`` everything the browser loads.
-- ``auth``: one local account, signed session cookies, CSRF tokens (replaceable as a unit).
+- ``engine``: the adapter into brevgen's pipeline (events, examples, compose from an in-memory
+  overlay of a template folder, lint, LIX, required content, branches, diff, save).
+- ``workflow``: the adapter into the lifecycle (drafts and their folders, review, versions,
+  users, audit log, feedback counts).
+- ``app`` and ``lifecycle_pages``: the web app (FastAPI) and its JSON API; ``pages/`` its
+  Danish pages (its own Jinja environment, not the letters' sandbox); ``static/`` everything
+  the browser loads.
+- ``auth``: users from the database, server-side sessions, CSRF tokens.
 - ``logic``: the letter-logic check the studio adds until the lint has its own.
 
 FastAPI and the engine load only when the studio starts, so the rest of the CLI stays fast.

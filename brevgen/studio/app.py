@@ -1,18 +1,25 @@
 """The template studio's web app (FastAPI): pages in Danish, a JSON API for the live editor.
 
-Pages (sign-in needed for all but /login):
+Pages (sign-in needed for all but /login and the citizens' /f/):
 
-- ``GET  /``                               every letter with its variants, lint status and LIX
-- ``GET  /brev/{event}``                   editor, live preview and checks for one letter
+- ``GET  /``                               the version citizens get now, open drafts, every letter
+                                           with its variants, lint status and LIX
+- ``GET  /brev/{event}[?kladde=N]``        editor, live preview and checks for one letter, on a
+                                           draft (or on the newest version: saving makes a draft)
 - ``POST /brev/{event}/pdf``               the selected variant as PDF, with the unsaved edits
+- ``/kladder``, ``/kladder/{id}``          drafts: review, approve, publish (see ``lifecycle_pages``)
+- ``/versioner``, ``/log``, ``/brugere``, ``/tilbagemeldinger``: versions, audit log, users, feedback
 - ``GET  /login``, ``POST /login``, ``POST /log-ud``
+- ``GET|POST /f/{token}``                  the citizen's answer page (brevgen.feedback_web)
 
-JSON API used by the editor (every call a POST with the CSRF token in ``X-CSRF-Token``):
+JSON API used by the editor (every call a POST with the CSRF token in ``X-CSRF-Token``; the
+body's ``kladde`` names the draft, none: the newest published version):
 
 - ``/api/brev/{event}/forhaandsvisning``   one variant: preview HTML, findings, LIX, checklist
 - ``/api/brev/{event}/varianter``          every variant compared with the saved version, branches
 - ``/api/brev/{event}/aendringer``         side-by-side text diff of every affected example
-- ``/api/brev/{event}/gem``                save (atomic writes), refused on any problem
+- ``/api/brev/{event}/gem``                save into the draft (a new draft when none is named),
+                                           refused on any problem or when someone saved since
 
 Errors are ``application/problem+json`` with a Danish ``detail``, as in brevgen's HTTP service.
 Everything the page loads is served from here (``/static/`` and the letters' own stylesheets
@@ -36,6 +43,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import auth
 from .engine import Draft, StudioError, Workspace
+from .workflow import Actor, LifecycleError, Store, StoreError, Studio, open_store
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 2_000_000  # a draft is a few templates of ~10 kB; room for all of them
@@ -85,7 +93,7 @@ def _json_for_script(data: Any) -> str:
 
 
 def problem(status: int, detail: str, title: str | None = None, code: str | None = None) -> JSONResponse:
-    titles = {400: "Forkert kald", 401: "Log ind først", 403: "Ikke tilladt", 404: "Findes ikke", 409: "Ændret af en anden", 413: "For stor", 422: "Kan ikke gemmes", 500: "Fejl i studiet"}
+    titles = {400: "Forkert kald", 401: "Log ind først", 403: "Ikke tilladt", 404: "Findes ikke", 409: "Ændret af en anden", 413: "For stor", 422: "Kan ikke gemmes", 429: "For mange forsøg", 500: "Fejl i studiet"}
     body = {"type": "urn:brevgen:problem:studio", "title": title or titles.get(status, "Fejl"), "status": status, "detail": detail}
     if code:
         body["code"] = code
@@ -95,29 +103,35 @@ def problem(status: int, detail: str, title: str | None = None, code: str | None
 def create_app(
     templates: Path | None = None,
     *,
-    account: auth.Account | None = None,
+    store: Store | None = None,
     sessions: auth.Sessions | None = None,
     examples: Path | None = None,
     warm: bool = False,
+    feedback_secret: bytes | None = None,
+    feedback_limit: int | None = None,
 ) -> FastAPI:
-    """The studio for one template folder. ``account`` defaults to the one in the environment;
-    ``warm`` composes every saved example in the background at once, so the first page is quick."""
+    """The studio over one working template folder and one store (default: BREVGEN_DATABASE_URL,
+    else the SQLite file in the data folder, made on first start). ``warm`` composes the
+    newest version's examples in the background at once, so the first page is quick."""
+    from ..feedback_web import feedback_router
     from .engine import use_templates
 
     root = use_templates(templates)
-    workspace = Workspace(root, examples)
+    store = store or open_store()
+    studio = Studio(store, root, examples)
     if warm:
         import threading
 
-        threading.Thread(target=workspace.baseline, name="studio-warm-up", daemon=True).start()
-    account = account or auth.account_from_env()
-    sessions = sessions or auth.Sessions()
+        threading.Thread(target=lambda: studio.base_workspace()[0].baseline(), name="studio-warm-up", daemon=True).start()
+    sessions = sessions or auth.Sessions(store)
     throttle = auth.Throttle()
     pages = _pages()
 
     app = FastAPI(title="brevgen skabelonstudie", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.workspace = workspace
+    app.state.studio = studio
+    app.state.store = store
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(feedback_router(lambda: store, secret=feedback_secret, limit=feedback_limit))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable):
@@ -130,12 +144,24 @@ def create_app(
             response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
-        if not request.url.path.startswith(("/static/", "/brevfiler/")):
+        if not request.url.path.startswith(("/static/", "/brevfiler/", "/f/stil.css")):
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(StudioError)
     async def studio_error(request: Request, exc: StudioError):
+        if request.url.path.startswith("/api/"):
+            return problem(exc.status, exc.message)
+        return _page(request, "error.html", {"title": "Fejl", "message": exc.message}, status=exc.status)
+
+    @app.exception_handler(LifecycleError)
+    async def lifecycle_error(request: Request, exc: LifecycleError):
+        if request.url.path.startswith("/api/"):
+            return problem(exc.status, exc.message, code="lifecycle")
+        return _page(request, "error.html", {"title": "Ikke tilladt", "message": exc.message}, status=exc.status)
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError):
         if request.url.path.startswith("/api/"):
             return problem(exc.status, exc.message)
         return _page(request, "error.html", {"title": "Fejl", "message": exc.message}, status=exc.status)
@@ -148,7 +174,11 @@ def create_app(
     def _page(request: Request, name: str, context: dict, status: int = 200, session: auth.Session | None = None) -> HTMLResponse:
         session = session or session_of(request)
         html = pages.get_template(name).render(
-            **context, user=session.user if session else None, csrf=session.csrf if session else None, path=request.url.path
+            **context,
+            user=session.user if session else None,
+            roles=session.roles if session else frozenset(),
+            csrf=session.csrf if session else None,
+            path=request.url.path,
         )
         return HTMLResponse(html, status_code=status)
 
@@ -157,7 +187,7 @@ def create_app(
         return RedirectResponse("/login?" + urllib.parse.urlencode({"naeste": target}), status_code=303)
 
     async def api_session(request: Request) -> auth.Session:
-        session = session_of(request)
+        session = await anyio.to_thread.run_sync(session_of, request)
         if session is None:
             raise _Refused(problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", code="login"))
         if not auth.csrf_ok(session, request.headers.get("x-csrf-token")):
@@ -173,12 +203,29 @@ def create_app(
             raise _Refused(problem(400, "Forespørgslen skal være et JSON-objekt."))
         return body
 
-    def draft_of(body: dict) -> Draft:
+    def draft_id_of(value: Any) -> int | None:
+        if value in (None, "", "null"):
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise StudioError("Forkert kald: kladde skal være et tal.") from None
+        if number < 1:
+            raise StudioError("Forkert kald: kladde skal være et tal.")
+        return number
+
+    def workspace_of(body: dict) -> Workspace:
+        return studio.context(draft_id_of(body.get("kladde"))).workspace
+
+    def draft_of(workspace: Workspace, body: dict) -> Draft:
         files = body.get("files") or {}
         regime = body.get("regime") or []
         if not isinstance(files, dict) or not isinstance(regime, list):
             raise StudioError("Forkert kald: files skal være et objekt og regime en liste.")
         return workspace.draft(files, regime)
+
+    def actor_of(session: auth.Session) -> Actor:
+        return Actor(session.user, frozenset(session.roles))
 
     @app.exception_handler(_Refused)
     async def refused(request: Request, exc: _Refused):
@@ -186,38 +233,39 @@ def create_app(
 
     # -- sign in ---------------------------------------------------------------------------
 
-    @app.get("/login", response_class=HTMLResponse)
-    async def login_form(request: Request, naeste: str = "/"):
+    def login_page(request: Request, target: str, error: str | None, status: int, user_name: str = "") -> HTMLResponse:
         cookie, token = sessions.login_token()
-        response = _page(request, "login.html", {"title": "Log ind", "token": token, "next": _local(naeste), "configured": account is not None, "error": None})
+        context = {"title": "Log ind", "token": token, "next": target, "configured": studio.has_users(), "error": error, "user_name": user_name}
+        response = _page(request, "login.html", context, status=status)
         response.set_cookie(auth.LOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=3600)
         return response
+
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, naeste: str = "/"):
+        return await anyio.to_thread.run_sync(lambda: login_page(request, _local(naeste), None, 200))
 
     @app.post("/login")
     async def login(request: Request):
         form = await _form(request)
-        user, password = form.get("brugernavn", ""), form.get("adgangskode", "")
+        name, password = form.get("brugernavn", ""), form.get("adgangskode", "")
         target = _local(form.get("naeste", "/"))
         client = request.client.host if request.client else "?"
 
         def again(message: str, status: int) -> HTMLResponse:
-            cookie, token = sessions.login_token()
-            response = _page(request, "login.html", {"title": "Log ind", "token": token, "next": target, "configured": account is not None, "error": message, "user_name": user}, status=status)
-            response.set_cookie(auth.LOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=3600)
-            return response
+            return login_page(request, target, message, status, name)
 
         if not sessions.check_login_token(request.cookies.get(auth.LOGIN_COOKIE), form.get("csrf_token")):
-            return again("Siden var for gammel. Prøv igen.", 403)
-        if account is None:
-            return again("Der er ingen bruger sat op til studiet. Se vejledningen herunder.", 403)
+            return await anyio.to_thread.run_sync(again, "Siden var for gammel. Prøv igen.", 403)
+        if not await anyio.to_thread.run_sync(studio.has_users):
+            return await anyio.to_thread.run_sync(again, "Der er ingen brugere i studiet endnu. Se vejledningen herunder.", 403)
         if throttle.blocked(client):
-            return again("For mange forkerte forsøg. Vent 10 minutter, og prøv igen.", 429)
-        ok = await anyio.to_thread.run_sync(account.check, user, password)
-        if not ok:
+            return await anyio.to_thread.run_sync(again, "For mange forkerte forsøg. Vent 10 minutter, og prøv igen.", 429)
+        user = await anyio.to_thread.run_sync(sessions.authenticate, name, password)
+        if user is None:
             throttle.failed(client)
-            return again("Forkert brugernavn eller adgangskode.", 401)
+            return await anyio.to_thread.run_sync(again, "Forkert brugernavn eller adgangskode.", 401)
         throttle.succeeded(client)
-        token, _session = sessions.start(user)
+        token, _session = await anyio.to_thread.run_sync(sessions.start, user)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=int(sessions.lifetime))
         response.delete_cookie(auth.LOGIN_COOKIE)
@@ -225,10 +273,10 @@ def create_app(
 
     @app.post("/log-ud")
     async def logout(request: Request):
-        session = session_of(request)
+        session = await anyio.to_thread.run_sync(session_of, request)
         form = await _form(request)
         if session is not None and auth.csrf_ok(session, form.get("csrf_token")):
-            sessions.end(session)
+            await anyio.to_thread.run_sync(sessions.end, session)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE)
         return response
@@ -237,28 +285,61 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def overview(request: Request):
-        session = session_of(request)
+        session = await anyio.to_thread.run_sync(session_of, request)
         if session is None:
             return login_redirect(request)
-        events = await anyio.to_thread.run_sync(workspace.overview)
-        return _page(request, "overview.html", {"title": "Oversigt", "events": events}, session=session)
+
+        def gather() -> dict:
+            workspace, base = studio.base_workspace()
+            drafts = studio.lifecycle.drafts()
+            events = workspace.overview()
+            if base.version is not None:  # the folder is a copy made from the database: its files' times say nothing
+                published = base.version.published_at.strftime("%d.%m.%Y kl. %H.%M") + f" (version {base.version.number})"
+                for ev in events:
+                    ev["changed"] = published
+            return {"title": "Oversigt", "events": events, "base": base, "drafts": drafts, "short": _short}
+
+        context = await anyio.to_thread.run_sync(gather)
+        return _page(request, "overview.html", context, session=session)
 
     @app.get("/brev/{event}", response_class=HTMLResponse)
-    async def editor(request: Request, event: str, variant: str | None = None, fil: str | None = None):
-        session = session_of(request)
+    async def editor(request: Request, event: str, variant: str | None = None, fil: str | None = None, kladde: str | None = None):
+        session = await anyio.to_thread.run_sync(session_of, request)
         if session is None:
             return login_redirect(request)
-        data = await anyio.to_thread.run_sync(lambda: _editor_data(workspace, event, variant, fil))
-        context = {
-            "title": data["title"],
-            "event": data,
-            "data_json": _json_for_script(data),
-        }
+        actor = actor_of(session)
+
+        def gather() -> dict:
+            context = studio.context(draft_id_of(kladde))
+            data = _editor_data(context.workspace, event, variant, fil)
+            draft = context.draft
+            editable = actor.can("author") and (draft is None or draft.state == "draft")
+            why_not = None
+            if not actor.can("author"):
+                why_not = "Du kan se brevet og alle varianter, men kun en forfatter kan rette teksten."
+            elif draft is not None and draft.state != "draft":
+                why_not = "Kladden er sendt til godkendelse eller udgivet, så den kan ikke rettes. Træk den tilbage på kladdens side for at rette videre."
+            stale = draft is not None and draft.state in ("draft", "review") and draft.base_hash != studio.lifecycle.current_base().hash
+            data["draft"] = draft.id if draft else None
+            data["revision"] = draft.revision if draft else None
+            data["editable"] = editable
+            return {
+                "title": data["title"],
+                "event": data,
+                "data_json": _json_for_script(data),
+                "draft": draft,
+                "base": context.base,
+                "why_not": why_not,
+                "stale": stale,
+                "short": _short,
+            }
+
+        context = await anyio.to_thread.run_sync(gather)
         return _page(request, "editor.html", context, session=session)
 
     @app.post("/brev/{event}/pdf")
     async def pdf(request: Request, event: str):
-        session = session_of(request)
+        session = await anyio.to_thread.run_sync(session_of, request)
         form = await _form(request)
         if session is None:
             return login_redirect(request)
@@ -268,13 +349,17 @@ def create_app(
             body = json.loads(form.get("kladde") or "{}")
         except json.JSONDecodeError:
             raise StudioError("Forkert kald: kladden er ikke gyldig JSON.") from None
-        draft = draft_of(body if isinstance(body, dict) else {})
+        body = body if isinstance(body, dict) else {}
+        workspace = await anyio.to_thread.run_sync(lambda: studio.context(draft_id_of(form.get("kladde_id"))).workspace)
+        draft = draft_of(workspace, body)
         data = await anyio.to_thread.run_sync(workspace.pdf, event, form.get("variant") or None, draft)
         name = f"{event}-{form.get('variant') or 'eksempel'}.pdf".replace('"', "")
         return Response(data, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
     @app.get("/brevfiler/{name:path}")
     async def letter_file(name: str):
+        # The letters' stylesheets and fonts: drafts edit texts, so the newest version's serve all.
+        workspace = await anyio.to_thread.run_sync(lambda: studio.base_workspace()[0])
         return FileResponse(workspace.letter_asset(name), headers={"Cache-Control": "no-cache"})
 
     # -- API -------------------------------------------------------------------------------
@@ -283,7 +368,7 @@ def create_app(
     async def api_csrf(request: Request):
         """The session's CSRF token, for an open editor after signing in again in another tab.
         Only this origin can read it (no CORS), and it is JSON, never executable as a script."""
-        session = session_of(request)
+        session = await anyio.to_thread.run_sync(session_of, request)
         if session is None:
             return problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", code="login")
         return {"csrf": session.csrf}
@@ -292,35 +377,62 @@ def create_app(
     async def api_preview(request: Request, event: str):
         await api_session(request)
         body = await api_body(request)
-        return await anyio.to_thread.run_sync(lambda: workspace.preview(event, body.get("variant") or None, draft_of(body)))
+
+        def run() -> dict:
+            workspace = workspace_of(body)
+            return workspace.preview(event, body.get("variant") or None, draft_of(workspace, body))
+
+        return await anyio.to_thread.run_sync(run)
 
     @app.post("/api/brev/{event}/varianter")
     async def api_variants(request: Request, event: str):
         await api_session(request)
         body = await api_body(request)
-        return await anyio.to_thread.run_sync(lambda: workspace.variants_report(event, draft_of(body)))
+
+        def run() -> dict:
+            workspace = workspace_of(body)
+            return workspace.variants_report(event, draft_of(workspace, body))
+
+        return await anyio.to_thread.run_sync(run)
 
     @app.post("/api/brev/{event}/aendringer")
     async def api_diff(request: Request, event: str):
         await api_session(request)
         body = await api_body(request)
-        return await anyio.to_thread.run_sync(lambda: workspace.diff(draft_of(body)))
+
+        def run() -> dict:
+            workspace = workspace_of(body)
+            return workspace.diff(draft_of(workspace, body))
+
+        return await anyio.to_thread.run_sync(run)
 
     @app.post("/api/brev/{event}/gem")
     async def api_save(request: Request, event: str):
-        await api_session(request)
+        session = await api_session(request)
         body = await api_body(request)
         base = body.get("base") or {}
-        if not isinstance(base, dict):
-            raise StudioError("Forkert kald: base skal være et objekt.")
+        files = body.get("files") or {}
+        regime = body.get("regime") or []
+        if not isinstance(base, dict) or not isinstance(files, dict) or not isinstance(regime, list):
+            raise StudioError("Forkert kald: base og files skal være objekter og regime en liste.")
+        revision = body.get("revision")
         try:
-            return await anyio.to_thread.run_sync(lambda: workspace.save(event, draft_of(body), base))
+            return await anyio.to_thread.run_sync(
+                lambda: studio.save_into_draft(actor_of(session), event, draft_id_of(body.get("kladde")), revision, files, regime, base)
+            )
         except StudioError as exc:
             if exc.status == 400 and exc.message.startswith("Skabelonen kan ikke gemmes"):
                 return problem(422, exc.message)
             raise
 
+    from .lifecycle_pages import add_lifecycle_routes
+
+    add_lifecycle_routes(app, studio, _page, session_of, login_redirect, actor_of, _form)
     return app
+
+
+def _short(version: str | None) -> str:
+    return (version or "")[:12]
 
 
 class _Refused(Exception):

@@ -1,25 +1,21 @@
-"""Who may write in the studio: one local account from configuration, a signed session cookie
-and a CSRF token on every write.
+"""Who may do what in the studio: users from the database, server-side sessions, CSRF tokens.
 
-This module stands alone (standard library only) so a later issue can swap it for roles and a
-user database without touching the app: the app asks for :func:`account_from_env`,
-:class:`Sessions` and :func:`verify_password`, nothing else.
-
-- ``BREVGEN_STUDIO_USER`` and ``BREVGEN_STUDIO_PASSWORD_HASH``: the account. Make the hash with
-  ``brevgen studio --hash-password`` (scrypt, N=2^15, r=8, p=1, 16-byte salt).
-- ``BREVGEN_STUDIO_SECRET``: the key that signs session cookies (HMAC-SHA256). Without it a
-  random key is made at start, so sessions end when the studio restarts.
-- ``BREVGEN_STUDIO_SESSION_HOURS``: how long a session lasts (default 8).
-
-A session cookie holds the user, a random session id, the CSRF token and an expiry time,
-signed, ``HttpOnly`` and ``SameSite=Strict``. Every POST must carry that CSRF token (form field
-``csrf_token`` or header ``X-CSRF-Token``); the login form has its own signed token, so a
-login cannot be forged either.
+- Users and their roles live in the store (``brevgen users add ...`` makes the first
+  administrator; administrators manage the rest under /brugere). Passwords are Argon2id
+  hashes (argon2-cffi); an old hash is upgraded at the next sign-in.
+- A session is a random token in a cookie (``HttpOnly``, ``SameSite=Strict``, ``Secure``
+  over HTTPS); the database keeps only its SHA-256, with the user, the CSRF token and the
+  expiry time (``BREVGEN_STUDIO_SESSION_HOURS``, default 8). Signing out ends it in the
+  database, as does deactivating the user.
+- Every POST must carry the session's CSRF token (form field ``csrf_token`` or header
+  ``X-CSRF-Token``); the sign-in form has its own signed token (``BREVGEN_STUDIO_SECRET``
+  signs it; without it a random key is made at start).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -29,16 +25,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-USER_ENV = "BREVGEN_STUDIO_USER"
-HASH_ENV = "BREVGEN_STUDIO_PASSWORD_HASH"
+from .workflow import Store, User, accounts
+
 SECRET_ENV = "BREVGEN_STUDIO_SECRET"
 HOURS_ENV = "BREVGEN_STUDIO_SESSION_HOURS"
 
 SESSION_COOKIE = "brevgen_studio"
 LOGIN_COOKIE = "brevgen_studio_login"
-
-_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
-_MAXMEM = 64 * 1024 * 1024
 
 
 def _b64(data: bytes) -> str:
@@ -49,72 +42,81 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """``scrypt$N$r$p$salt$hash`` (URL-safe base64), for BREVGEN_STUDIO_PASSWORD_HASH."""
-    if not password:
-        raise ValueError("adgangskoden må ikke være tom")
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, maxmem=_MAXMEM, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, encoded: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = encoded.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = _unb64(digest)
-        actual = hashlib.scrypt(
-            password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), maxmem=_MAXMEM, dklen=len(expected)
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-@dataclass(frozen=True)
-class Account:
-    user: str
-    password_hash: str
-
-    def check(self, user: str, password: str) -> bool:
-        # Always run scrypt, so a wrong user name takes as long as a wrong password.
-        ok_password = verify_password(password, self.password_hash)
-        return hmac.compare_digest(user.encode(), self.user.encode()) and ok_password
-
-
-def account_from_env(environ: dict[str, str] | None = None) -> Account | None:
-    env = os.environ if environ is None else environ
-    user, encoded = env.get(USER_ENV, "").strip(), env.get(HASH_ENV, "").strip()
-    if not user or not encoded:
-        return None
-    return Account(user, encoded)
+hash_password = accounts.hash_password
+verify_password = accounts.verify_password
 
 
 @dataclass(frozen=True)
 class Session:
-    user: str
-    sid: str
+    user: str  # the user's name
+    sid: str  # SHA-256 of the cookie's token (what the database keeps)
     csrf: str
     expires: float
+    roles: frozenset[str] = frozenset()
+    full_name: str = ""
+
+    def can(self, role: str) -> bool:
+        return role in self.roles
+
+
+def _sid(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class Sessions:
-    """Signs and reads session cookies; the secret never leaves this object."""
+    """Server-side sessions in the store; the sign-in form's token is signed with a secret."""
 
-    def __init__(self, secret: bytes | None = None, hours: float | None = None):
+    def __init__(self, store: Store, secret: bytes | None = None, hours: float | None = None):
+        self.store = store
         env_secret = os.environ.get(SECRET_ENV, "")
         self._secret = secret or (env_secret.encode() if env_secret else secrets.token_bytes(32))
         self.lifetime = 3600 * (hours if hours is not None else float(os.environ.get(HOURS_ENV, "8") or 8))
-        self._ended: dict[str, float] = {}  # sid -> expiry: signed out before the cookie expired
-        self._lock = threading.Lock()
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The active user with this name and password, else None (the same work either way)."""
+        with self.store.read() as tx:
+            user = tx.user((name or "").strip().lower())
+        ok = accounts.verify_password(password, user.password_hash if user else None)
+        if not ok or user is None or not user.active:
+            return None
+        if accounts.needs_rehash(user.password_hash) and len(password) >= accounts.MIN_PASSWORD:
+            with self.store.write() as tx:  # argon2-cffi's parameters moved on: keep up
+                tx.set_password(user.name, accounts.hash_password(password))
+        return user
+
+    def start(self, user: User) -> tuple[str, Session]:
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        expires = float(int(time.time() + self.lifetime))  # whole seconds: the same after a round trip
+        with self.store.write() as tx:
+            tx.start_session(_sid(token), user.id, csrf, dt.datetime.fromtimestamp(expires, dt.timezone.utc))
+            tx.audit(user.name, "session.login")
+            if secrets.randbelow(50) == 0:  # now and then: forget sessions that ended long ago
+                tx.prune_sessions()
+        return token, Session(user.name, _sid(token), csrf, expires, user.roles, user.full_name)
+
+    def read(self, token: str | None) -> Session | None:
+        if not token or len(token) > 200:
+            return None
+        sid = _sid(token)
+        with self.store.read() as tx:
+            row = tx.session(sid)
+        if row is None:
+            return None
+        return Session(row.user.name, sid, row.csrf, row.expires_at.timestamp(), row.user.roles, row.user.full_name)
+
+    def end(self, session: Session) -> None:
+        with self.store.write() as tx:
+            tx.end_session(session.sid)
+
+    # -- the sign-in form -----------------------------------------------------------------------
 
     def _sign(self, payload: dict) -> str:
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
         mac = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
         return f"{body}.{_b64(mac)}"
 
-    def _read(self, token: str | None) -> dict | None:
+    def _read_signed(self, token: str | None) -> dict | None:
         if not token or token.count(".") != 1:
             return None
         body, mac = token.split(".")
@@ -129,33 +131,13 @@ class Sessions:
             return None
         return payload
 
-    def start(self, user: str) -> tuple[str, Session]:
-        session = Session(user, secrets.token_urlsafe(16), secrets.token_urlsafe(32), time.time() + self.lifetime)
-        token = self._sign({"kind": "session", "u": session.user, "sid": session.sid, "csrf": session.csrf, "exp": session.expires})
-        return token, session
-
-    def read(self, token: str | None) -> Session | None:
-        payload = self._read(token)
-        if payload is None or payload.get("kind") != "session":
-            return None
-        with self._lock:
-            if payload["sid"] in self._ended:
-                return None
-        return Session(str(payload["u"]), str(payload["sid"]), str(payload["csrf"]), float(payload["exp"]))
-
-    def end(self, session: Session) -> None:
-        with self._lock:
-            now = time.time()
-            self._ended = {sid: exp for sid, exp in self._ended.items() if exp > now}
-            self._ended[session.sid] = session.expires
-
     def login_token(self) -> tuple[str, str]:
-        """(cookie, form token) for the login form: the form must send back what the cookie holds."""
+        """(cookie, form token) for the sign-in form: the form must send back what the cookie holds."""
         token = secrets.token_urlsafe(32)
         return self._sign({"kind": "login", "t": token, "exp": time.time() + 3600}), token
 
     def check_login_token(self, cookie: str | None, form_token: str | None) -> bool:
-        payload = self._read(cookie)
+        payload = self._read_signed(cookie)
         if payload is None or payload.get("kind") != "login" or not form_token:
             return False
         return hmac.compare_digest(str(payload.get("t", "")).encode(), form_token.encode())
@@ -166,24 +148,32 @@ def csrf_ok(session: Session | None, sent: str | None) -> bool:
 
 
 class Throttle:
-    """At most ``limit`` failed sign-ins per client within ``window`` seconds."""
+    """At most ``limit`` events per key within ``window`` seconds (failed sign-ins, answers)."""
 
     def __init__(self, limit: int = 5, window: float = 600):
         self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
+        self._events: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def blocked(self, key: str) -> bool:
         now = time.time()
         with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-            self._failures[key] = recent
+            recent = [t for t in self._events.get(key, []) if now - t < self.window]
+            if recent:
+                self._events[key] = recent
+            else:
+                self._events.pop(key, None)
             return len(recent) >= self.limit
 
     def failed(self, key: str) -> None:
         with self._lock:
-            self._failures.setdefault(key, []).append(time.time())
+            self._events.setdefault(key, []).append(time.time())
+            if len(self._events) > 10_000:  # many clients: drop the ones not seen for a window
+                now = time.time()
+                self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < self.window}
+
+    hit = failed
 
     def succeeded(self, key: str) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            self._events.pop(key, None)

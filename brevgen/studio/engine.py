@@ -7,9 +7,11 @@ regime texts a letter used, the diff against the saved version, and saving. The 
 ``brevgen.studio`` (web app, auth, pages) imports only this module from brevgen, so when the
 core is restructured the studio is re-pointed here, in one place.
 
-Drafts never touch the template folder: an :class:`OverlayTemplateSet` prefers the edited
-sources and the edited regime table to the files on disk. Only :meth:`Workspace.save` writes,
-atomically, after the static template check and a full compose of every affected example.
+Unsaved edits never touch the template folder: an :class:`OverlayTemplateSet` prefers the
+edited sources and the edited regime table to the files on disk. Only :meth:`Workspace.save`
+writes, atomically, after the static template check and a full compose of every affected
+example. The folder a workspace saves into is a draft's own (``brevgen.lifecycle``); a
+published version's folder and the working folder are only read (see ``workflow.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ..casedata import LetterCase
 from ..casefile import read_case_file
 from ..derive import derive
 from ..errors import BrevgenError, TemplateError
+from ..feedback import PARTIAL as FEEDBACK_PARTIAL
 from ..letter import Heading, Letter, ListBlock, Paragraph, Run, Section, Table
 from ..lint import default_rules
 from ..lint.findings import LEVEL_RANK, Hit
@@ -139,6 +142,9 @@ FILTER_EXAMPLES = {
     "capitalize": "{{ x|capitalize }} → Stort forbogstav",
     "trim": "{{ x|trim }} → uden mellemrum i enderne",
 }
+
+
+FEEDBACK_SHAPE = Shape("map", {"url": Shape("leaf", label="Linket til spørgsmålet")}, label="Tilbagemelding")
 
 
 # --- what the studio hands out ---------------------------------------------------------------
@@ -694,6 +700,10 @@ class Workspace:
                 continue
             out.append(name)
             todo.extend(sorted(n for n in _references(source, name) if n not in out))
+        # The question "Var brevet let at forstå?" is added to every letter (when feedback is
+        # configured) without an include, so it is listed here for the editor and the checks.
+        if FEEDBACK_PARTIAL not in out and (FEEDBACK_PARTIAL in draft.files or (self.root / FEEDBACK_PARTIAL).is_file()):
+            out.append(FEEDBACK_PARTIAL)
         return out
 
     def allowed(self, event: str) -> Allowed:
@@ -768,7 +778,9 @@ class Workspace:
             key = (event, id(allowed), name, hashlib.sha256(source.encode()).digest())
             found = self._checked.get(key)
             if found is None:
-                found = _front_matter_problems(name, source, allowed) + check_source(_blank_front_matter(source), name, allowed)
+                # Only the feedback partial gets ``feedback`` (brevgen.feedback): the short link.
+                names = Allowed({**allowed.names, "feedback": FEEDBACK_SHAPE}, allowed.filters, allowed.templates, allowed.tests) if name == FEEDBACK_PARTIAL else allowed
+                found = _front_matter_problems(name, source, names) + check_source(_blank_front_matter(source), name, names)
                 with self._lock:
                     self._checked[key] = found
                     while len(self._checked) > 256:
@@ -1033,63 +1045,52 @@ class Workspace:
                 if not isinstance(new, Letter):
                     broken.append({"event": event, "title": variant.title, "key": variant.key, "message": _error_text(new)})
                     continue
-                old_lines = letter_lines(old) if isinstance(old, Letter) else []
-                new_lines = letter_lines(new)
-                if old_lines == new_lines:
+                if not _add_change(changed, event, self.event_title(event), variant, old, new):
                     unchanged += 1
-                    continue
-                rows = side_by_side(old_lines, new_lines)
-                # Variants with the very same change are shown once, naming the others.
-                signature = json.dumps([(r["kind"], r["old"], r["new"]) for r in rows if r["kind"] not in ("equal", "skip")], ensure_ascii=False)
-                for group in changed:
-                    if group["event"] == event and group["signature"] == signature:
-                        group["same"].append(variant.title)
-                        break
-                else:
-                    changed.append(
-                        {"event": event, "event_title": self.event_title(event), "key": variant.key, "title": variant.title,
-                         "rows": rows, "same": [], "signature": signature}
-                    )
-        letters = sum(1 + len(g["same"]) for g in changed)
-        for group in changed:
-            del group["signature"]
-        return {"changed": changed, "letters": letters, "unchanged": unchanged, "broken": broken}
+        return _changes(changed, unchanged, broken)
 
-    def save(self, event: str, draft: Draft, base: Mapping[str, str]) -> dict:
-        """Write the draft into the template folder, after every check that can refuse it.
-
-        ``base`` holds the digest of each file as the editor loaded it; a file changed on disk
-        since then is not overwritten (409).
-        """
+    def check_save(self, event: str, draft: Draft, base: Mapping[str, str]) -> str | None:
+        """Every check that can refuse a save, without writing: the files must be as the editor
+        loaded them (``base``: digest per file; 409 otherwise), pass the static template check,
+        and every example of every event must still compose. Returns the new regime table text."""
         if draft.empty:
             raise StudioError("Der er ingen ændringer at gemme.")
+        names = [*draft.files, *([REGIMES_FILE] if draft.regime_edits else [])]
+        for name in names:
+            if base.get(name) != self.file_digest(name):
+                raise StudioError(
+                    f"{name} er ændret af en anden, siden du åbnede den. Kopiér din tekst, og åbn siden igen.", 409
+                )
+        events = {e for e in self.events() if e in _event_models()}
+        problems = []
+        for ev in sorted(events):
+            if set(self.files_of(ev, draft)) & set(draft.files) or ev == event:
+                problems += self.static_problems(ev, draft)
+        if problems:
+            raise StudioError("Skabelonen kan ikke gemmes: " + "; ".join(str(p) for p in problems[:5]))
+        regimes_text = self.regimes_text(draft)
+        templates = self.overlay(draft, regimes_text, fresh=True)
+        for ev in sorted(events):
+            for variant in self.variants(ev):
+                result = self._letter_or_error(variant, templates)
+                if not isinstance(result, Letter):
+                    raise StudioError(f"Skabelonen kan ikke gemmes: eksemplet '{variant.title}' ({ev}) kan ikke laves: {_error_text(result)}")
+        if regimes_text is not None:
+            parse_regimes(yaml.safe_load(regimes_text), self.root / REGIMES_FILE)  # never write a table brevgen refuses
+        return regimes_text
+
+    def save(self, event: str, draft: Draft, base: Mapping[str, str]) -> dict:
+        """Write the draft into the template folder, after every check that can refuse it
+        (:meth:`check_save`). The studio's template folder is a draft's own folder
+        (``brevgen.lifecycle``): saving never touches a published version.
+        """
         with self._lock:
-            names = [*draft.files, *([REGIMES_FILE] if draft.regime_edits else [])]
-            for name in names:
-                if base.get(name) != self.file_digest(name):
-                    raise StudioError(
-                        f"{name} er ændret af en anden, siden du åbnede den. Kopiér din tekst, og åbn siden igen.", 409
-                    )
-            events = {e for e in self.events() if e in _event_models()}
-            problems = []
-            for ev in sorted(events):
-                if set(self.files_of(ev, draft)) & set(draft.files) or ev == event:
-                    problems += self.static_problems(ev, draft)
-            if problems:
-                raise StudioError("Skabelonen kan ikke gemmes: " + "; ".join(str(p) for p in problems[:5]))
-            regimes_text = self.regimes_text(draft)
-            templates = self.overlay(draft, regimes_text, fresh=True)
-            for ev in sorted(events):
-                for variant in self.variants(ev):
-                    result = self._letter_or_error(variant, templates)
-                    if not isinstance(result, Letter):
-                        raise StudioError(f"Skabelonen kan ikke gemmes: eksemplet '{variant.title}' ({ev}) kan ikke laves: {_error_text(result)}")
+            regimes_text = self.check_save(event, draft, base)
             written = []
             for name, text in sorted(draft.files.items()):
                 atomic_write(self._path(name), text.encode("utf-8"))
                 written.append(name)
             if regimes_text is not None:
-                parse_regimes(yaml.safe_load(regimes_text), self.root / REGIMES_FILE)  # never write a table brevgen refuses
                 atomic_write(self.root / REGIMES_FILE, regimes_text.encode("utf-8"))
                 written.append(REGIMES_FILE)
             forget_cached_templates()
@@ -1130,6 +1131,56 @@ class Workspace:
         if not path.is_relative_to(self.root) or path.suffix not in (".css", ".ttf", ".woff", ".woff2") or not path.is_file():
             raise StudioError("Filen findes ikke.", 404)
         return path
+
+
+def diff_between(old: Workspace, new: Workspace) -> dict:
+    """Every example whose letter text differs between two template folders (a published
+    version and a draft made from it), side by side, as :meth:`Workspace.diff` shows a draft."""
+    old_letters = old.baseline().letters
+    new_letters = new.baseline().letters
+    changed: list[dict] = []
+    unchanged = 0
+    broken = []
+    for event in _event_models():
+        for variant in new.variants(event):
+            before = old_letters.get((event, variant.key))
+            after = new_letters.get((event, variant.key))
+            if after is None and before is None:
+                continue
+            if not isinstance(after, Letter):
+                message = _error_text(after) if isinstance(after, BrevgenError) else "brevet kan ikke laves"
+                broken.append({"event": event, "title": variant.title, "key": variant.key, "message": message})
+                continue
+            if not _add_change(changed, event, new.event_title(event), variant, before, after):
+                unchanged += 1
+    return _changes(changed, unchanged, broken)
+
+
+def _add_change(changed: list[dict], event: str, event_title: str, variant: Variant, old: Any, new: Letter) -> bool:
+    """Add one example's change to ``changed`` (False: its text did not change)."""
+    old_lines = letter_lines(old) if isinstance(old, Letter) else []
+    new_lines = letter_lines(new)
+    if old_lines == new_lines:
+        return False
+    rows = side_by_side(old_lines, new_lines)
+    # Variants with the very same change are shown once, naming the others.
+    signature = json.dumps([(r["kind"], r["old"], r["new"]) for r in rows if r["kind"] not in ("equal", "skip")], ensure_ascii=False)
+    for group in changed:
+        if group["event"] == event and group["signature"] == signature:
+            group["same"].append(variant.title)
+            return True
+    changed.append(
+        {"event": event, "event_title": event_title, "key": variant.key, "title": variant.title,
+         "rows": rows, "same": [], "signature": signature}
+    )
+    return True
+
+
+def _changes(changed: list[dict], unchanged: int, broken: list[dict]) -> dict:
+    letters = sum(1 + len(g["same"]) for g in changed)
+    for group in changed:
+        group.pop("signature", None)
+    return {"changed": changed, "letters": letters, "unchanged": unchanged, "broken": broken}
 
 
 def use_templates(root: Path | None) -> Path:

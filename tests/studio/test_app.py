@@ -36,7 +36,7 @@ def test_every_response_carries_the_security_headers(client):
     assert "script-src 'self'" in CSP and "'unsafe-inline'" not in CSP and "frame-ancestors 'none'" in CSP
 
 
-def test_sign_in_is_protected_by_its_own_token_and_sets_a_strict_cookie(app, password_hash):
+def test_sign_in_is_protected_by_its_own_token_and_sets_a_strict_cookie(app):
     from fastapi.testclient import TestClient
 
     c = TestClient(app, base_url=ORIGIN)
@@ -66,15 +66,15 @@ def test_repeated_wrong_passwords_are_throttled(app):
     assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
 
 
-def test_without_an_account_the_login_page_explains_how_to_set_one_up(template_copy, monkeypatch):
+def test_without_users_the_login_page_explains_how_to_make_the_first_administrator(template_copy, sqlite_store):
     from fastapi.testclient import TestClient
 
-    from brevgen.studio import create_app
+    from .conftest import make_app
 
-    monkeypatch.delenv("BREVGEN_STUDIO_USER", raising=False)
-    c = TestClient(create_app(template_copy), base_url=ORIGIN)
+    c = TestClient(make_app(template_copy, sqlite_store), base_url=ORIGIN)
     page = c.get("/login").text
-    assert "brevgen studio --hash-password" in page and "<form" not in page.split("<main")[1].split("Log ud")[0].replace('action="/log-ud"', "")
+    assert "brevgen users add anna --role admin --role author" in page
+    assert "<form" not in page.split("<main")[1].split("Log ud")[0].replace('action="/log-ud"', "")
 
 
 def test_every_write_needs_the_csrf_token_and_the_studio_s_own_origin(client):
@@ -133,9 +133,10 @@ def test_preview_api_returns_the_letter_and_its_checks(client, template_copy):
     assert client.post("/api/brev/findes-ikke/forhaandsvisning", json={}, headers=client.api_headers).status_code == 404
 
 
-def test_variants_diff_and_save_over_http(client, template_copy):
+def test_variants_diff_and_save_over_http_into_a_new_draft(client, app, template_copy):
     path = template_copy / "tilbud.md"
-    source = path.read_text(encoding="utf-8").replace("Svar os senest", "Giv os svar senest")
+    original = path.read_text(encoding="utf-8")
+    source = original.replace("Svar os senest", "Giv os svar senest")
     draft = {"files": {"tilbud.md": source}}
     report = client.post("/api/brev/tilbud/varianter", json=draft, headers=client.api_headers).json()
     assert len(report["variants"]) == 10 and "branches" in report
@@ -148,10 +149,20 @@ def test_variants_diff_and_save_over_http(client, template_copy):
     assert conflict.status_code == 409 and "ændret af en anden" in conflict.json()["detail"]
     base = {"tilbud.md": hashlib.sha256(path.read_bytes()).hexdigest()}
     saved = client.post("/api/brev/tilbud/gem", json={**draft, "base": base}, headers=client.api_headers)
-    assert saved.status_code == 200 and saved.json()["saved"] == ["tilbud.md"]
-    assert path.read_text(encoding="utf-8") == source
-    refused = client.post("/api/brev/tilbud/gem", json={"files": {"tilbud.md": source + "{{ x.y() }}"}, "base": saved.json()["base"]}, headers=client.api_headers)
+    assert saved.status_code == 200, saved.text
+    result = saved.json()
+    assert result["saved"] == ["tilbud.md"] and result["draft"] == 1 and result["revision"] == 2
+    # The working folder and the published versions are never written: the text is in the draft.
+    assert path.read_text(encoding="utf-8") == original
+    lifecycle = app.state.studio.lifecycle
+    assert lifecycle.draft_files(1)["templates/tilbud.md"].decode("utf-8") == source
+    # The next save names the draft and its revision; an old revision is refused.
+    again = {"files": {"tilbud.md": source.replace("Giv os svar", "Svar os")}, "base": result["base"], "kladde": 1}
+    old = client.post("/api/brev/tilbud/gem", json={**again, "revision": 1}, headers=client.api_headers)
+    assert old.status_code == 409
+    refused = client.post("/api/brev/tilbud/gem", json={"files": {"tilbud.md": source + "{{ x.y() }}"}, "base": result["base"], "kladde": 1, "revision": 2}, headers=client.api_headers)
     assert refused.status_code == 422 and "kalde funktioner" in refused.json()["detail"]
+    assert client.post("/api/brev/tilbud/gem", json={**again, "revision": 2}, headers=client.api_headers).json()["revision"] == 3
 
 
 def test_pdf_on_request(client):
@@ -170,7 +181,8 @@ def test_letter_files_come_only_from_the_template_folder(client):
 def test_overview_lists_every_event_with_its_variant_matrix(client):
     page = client.get("/").text
     tree = lxml_html.fromstring(page)
-    assert [h.text_content() for h in tree.xpath("//h2")] == ["Indkaldelse til første jobsamtale", "Tilbud om aktivering", "Velkommen: opfølgning på din sygemelding"]
+    assert [h.text_content() for h in tree.xpath("//section[@class='event']/h2")] == ["Indkaldelse til første jobsamtale", "Tilbud om aktivering", "Velkommen: opfølgning på din sygemelding"]
+    assert "Der er ikke udgivet nogen version endnu" in tree.xpath("//section[contains(@class, 'current')]")[0].text_content()
     rows = tree.xpath("//table[@class='matrix']//tbody/tr")
     assert len(rows) == 34
     assert "kontanthjælp · løntilskud" in page and "dagpenge · video" in page

@@ -1,49 +1,67 @@
-"""One local account, signed session cookies and CSRF tokens (brevgen/studio/auth.py)."""
+"""Studio users from the database: Argon2id passwords, server-side sessions that expire and end,
+CSRF tokens, the sign-in form's own token, and throttled sign-ins (brevgen/studio/auth.py)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from brevgen import accounts
+from brevgen.errors import UsageError
 from brevgen.studio import auth
 
 
-def test_passwords_are_hashed_with_scrypt_and_checked_in_constant_form():
-    encoded = auth.hash_password("hemmelig")
-    assert encoded.startswith("scrypt$32768$8$1$")
-    assert auth.verify_password("hemmelig", encoded)
-    assert not auth.verify_password("Hemmelig", encoded)
-    assert not auth.verify_password("hemmelig", "md5$abc")
-    assert not auth.verify_password("hemmelig", "scrypt$x$y")
-    assert auth.hash_password("hemmelig") != encoded  # a fresh salt each time
-    with pytest.raises(ValueError):
-        auth.hash_password("")
+def test_passwords_are_hashed_with_argon2id_and_checked():
+    encoded = accounts.hash_password("hemmelig-kode")
+    assert encoded.startswith("$argon2id$")
+    assert accounts.verify_password("hemmelig-kode", encoded)
+    assert not accounts.verify_password("Hemmelig-kode", encoded)
+    assert not accounts.verify_password("hemmelig-kode", "scrypt$x$y")
+    assert not accounts.verify_password("hemmelig-kode", None)  # no such user: same work, never true
+    assert accounts.hash_password("hemmelig-kode") != encoded  # a fresh salt each time
+    with pytest.raises(UsageError):
+        accounts.hash_password("kort")
 
 
-def test_the_account_comes_from_the_environment():
-    assert auth.account_from_env({}) is None
-    assert auth.account_from_env({auth.USER_ENV: "anna"}) is None
-    account = auth.account_from_env({auth.USER_ENV: "anna", auth.HASH_ENV: auth.hash_password("x")})
-    assert account.check("anna", "x") and not account.check("bo", "x") and not account.check("anna", "y")
+def test_users_roles_and_names_are_checked(sqlite_store):
+    user = accounts.add_user(sqlite_store, "Anna", "hemmelig-kode", ["author", "admin"])
+    assert user.name == "anna" and user.roles == {"author", "admin"}
+    with pytest.raises(UsageError, match="ukendt rolle"):
+        accounts.add_user(sqlite_store, "bo", "hemmelig-kode", ["chef"])
+    with pytest.raises(UsageError, match="brugernavnet"):
+        accounts.add_user(sqlite_store, "b o", "hemmelig-kode", ["author"])
+    with pytest.raises(Exception, match="findes allerede"):
+        accounts.add_user(sqlite_store, "anna", "hemmelig-kode", ["author"])
 
 
-def test_session_cookies_are_signed_expire_and_end():
-    sessions = auth.Sessions(secret=b"k" * 32, hours=1)
-    token, session = sessions.start("anna")
-    assert sessions.read(token) == session
-    body, mac = token.split(".")
-    assert sessions.read(body + "." + mac[:-2] + ("A" if mac[-2] != "A" else "B") + mac[-1]) is None
-    assert sessions.read(token.replace(body, body[:-1] + ("A" if body[-1] != "A" else "B"))) is None
-    assert auth.Sessions(secret=b"x" * 32).read(token) is None  # another key
-    expired = auth.Sessions(secret=b"k" * 32, hours=-1)
-    old, _ = expired.start("anna")
+def test_sessions_live_in_the_database_expire_and_end(sqlite_store):
+    user = accounts.add_user(sqlite_store, "anna", "hemmelig-kode", ["author"])
+    sessions = auth.Sessions(sqlite_store, secret=b"k" * 32, hours=1)
+    assert sessions.authenticate("anna", "forkert-kode") is None
+    assert sessions.authenticate("ingen", "hemmelig-kode") is None
+    assert sessions.authenticate("anna", "hemmelig-kode") == user
+    token, session = sessions.start(user)
+    assert sessions.read(token) == session and session.roles == {"author"}
+    assert sessions.read(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    with sqlite_store.read() as tx:  # the database keeps only the token's hash
+        assert tx.session(token) is None and tx.session(session.sid) is not None
+    expired = auth.Sessions(sqlite_store, secret=b"k" * 32, hours=-1)
+    old, _ = expired.start(user)
     assert sessions.read(old) is None
     sessions.end(session)
     assert sessions.read(token) is None
+    # Closing a user ends their sessions at once.
+    again, _ = sessions.start(user)
+    accounts.set_active(sqlite_store, "anna", False, by="test")
+    assert sessions.read(again) is None
+    assert sessions.authenticate("anna", "hemmelig-kode") is None
 
 
-def test_csrf_tokens_must_match_the_session():
-    sessions = auth.Sessions(secret=b"k" * 32)
-    _token, session = sessions.start("anna")
+def test_csrf_tokens_must_match_the_session(sqlite_store):
+    user = accounts.add_user(sqlite_store, "anna", "hemmelig-kode", ["author"])
+    sessions = auth.Sessions(sqlite_store, secret=b"k" * 32)
+    token, session = sessions.start(user)
     assert auth.csrf_ok(session, session.csrf)
     assert not auth.csrf_ok(session, session.csrf[:-1])
     assert not auth.csrf_ok(session, None)
@@ -51,7 +69,8 @@ def test_csrf_tokens_must_match_the_session():
     cookie, form = sessions.login_token()
     assert sessions.check_login_token(cookie, form)
     assert not sessions.check_login_token(cookie, form + "x")
-    assert not sessions.check_login_token(sessions.start("anna")[0], session.csrf)  # a session is not a login token
+    assert not sessions.check_login_token(token, session.csrf)  # a session is not a login token
+    assert not auth.Sessions(sqlite_store, secret=b"x" * 32).check_login_token(cookie, form)  # another key
 
 
 def test_failed_sign_ins_are_throttled():
@@ -63,3 +82,8 @@ def test_failed_sign_ins_are_throttled():
     assert not throttle.blocked("5.6.7.8")
     throttle.succeeded("1.2.3.4")
     assert not throttle.blocked("1.2.3.4")
+    short = auth.Throttle(limit=1, window=0.05)
+    short.failed("x")
+    assert short.blocked("x")
+    time.sleep(0.06)
+    assert not short.blocked("x")

@@ -10,104 +10,13 @@ any studio page. The browser is started with Debian's chromium (never a download
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
-from .studio_helpers import PASSWORD, REPO, line_of
+
+from .studio_helpers import AXE, axe, line_of, select_text as _select_text, sign_in, wait_for_checks as _wait_for_checks
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
-AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 OFFICIALESE = "Såfremt De ikke kan komme, bedes De rette henvendelse til os med henblik på en ny tid."
-
-
-@pytest.fixture(scope="session")
-def browser():
-    assert Path(CHROMIUM).exists(), "chromium mangler: kør bash scripts/setup.sh --test"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def studio(app):
-    """The studio served over HTTP on a free local port; yields its base URL."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the studio did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
-def _sign_in(page, base: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Brugernavn").fill("anna")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(base + "/")
-
-
-@pytest.fixture
-def page(browser, studio):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="da-DK")
-    page = context.new_page()
-    page.csp_errors = []
-    page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
-    page.on("pageerror", lambda e: page.csp_errors.append(f"script error: {e}"))
-    _sign_in(page, studio)
-    page.base = studio
-    yield page
-    context.close()
-
-
-def _wait_for_checks(page, previous: str | None = None) -> str:
-    """Wait until the preview and every-variant report answer the current draft."""
-    page.wait_for_function(
-        """(prev) => {
-            const p = document.getElementById('preview').dataset.version;
-            const a = document.getElementById('all-variants').dataset.version;
-            return p && a && p === a && p !== prev && !document.getElementById('preview').hasAttribute('aria-busy');
-        }""",
-        arg=previous,
-        timeout=20000,
-    )
-    return page.get_attribute("#preview", "data-version")
-
-
-def _select_text(page, needle: str) -> None:
-    """Select ``needle`` in the source editor, as a person would with the mouse."""
-    start = page.evaluate("(s) => document.getElementById('source').value.indexOf(s)", needle)
-    assert start >= 0, needle
-    page.evaluate(
-        "([a, b]) => { const t = document.getElementById('source'); t.focus(); t.setSelectionRange(a, b); }",
-        [start, start + len(needle)],
-    )
 
 
 def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy):
@@ -208,7 +117,10 @@ def test_the_issue_s_scenario_from_variant_to_saved_template(page, template_copy
     page.get_by_role("button", name="Gem ændringerne").click()
     page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Gemt')", timeout=20000)
     assert page.inner_text("#save-state").startswith("Gemt kl.")
-    saved = template.read_text(encoding="utf-8")
+    # Saved into a new draft (the published text and the working folder stay as they were).
+    assert page.url.endswith("kladde=1"), page.url
+    assert template.read_text(encoding="utf-8") == original
+    saved = page.studio_app.state.studio.lifecycle.draft_files(1)["templates/indkaldelse.md"].decode("utf-8")
     assert saved == original.replace("Kom til samtalen til tiden.", OFFICIALESE)
     assert page.csp_errors == []
 
@@ -230,20 +142,14 @@ def test_a_regime_text_is_edited_where_it_is_written_and_saved_with_the_file_s_c
     assert regimes.read_text(encoding="utf-8") == original
     page.get_by_role("button", name="Gem ændringerne").click()
     page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Gemt')", timeout=20000)
-    saved = regimes.read_text(encoding="utf-8")
+    assert regimes.read_text(encoding="utf-8") == original
+    saved = page.studio_app.state.studio.lifecycle.draft_files(1)["templates/regimes.yml"].decode("utf-8")
     assert "for de dage, du ikke deltager." in saved
     assert [l for l in saved.split("\n") if "#" in l] == [l for l in original.split("\n") if "#" in l]
     assert page.csp_errors == []
 
 
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => {
-            const r = await axe.run(document, { resultTypes: ['violations'], iframes: false });
-            return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target) }));
-        }"""
-    )
+_axe = axe
 
 
 def test_axe_core_finds_no_violations_on_any_studio_page(browser, studio, template_copy):
@@ -258,7 +164,7 @@ def test_axe_core_finds_no_violations_on_any_studio_page(browser, studio, templa
     page.get_by_label("Adgangskode").fill("forkert")
     page.get_by_role("button", name="Log ind").click()
     results["login with error"] = _axe(page)
-    _sign_in(page, studio)
+    sign_in(page, studio)
     results["overview"] = _axe(page)
     for event in ("indkaldelse", "tilbud", "sygedagpenge"):
         page.goto(f"{studio}/brev/{event}")
@@ -330,7 +236,7 @@ def test_an_expired_session_keeps_the_edits_and_picks_up_after_signing_in_again(
     assert "Dine ændringer er her stadig" in page.inner_text("#status")
     assert page.url.endswith("/brev/tilbud?variant=kursus-dagpenge"), "the editor never leaves unsaved text"
     other = page.context.new_page()  # the user signs in again in another tab
-    _sign_in(other, page.base)
+    sign_in(other, page.base)
     other.close()
     page.keyboard.type(" ")  # and carries on typing: the editor fetches the new session's token
     _wait_for_checks(page, version)

@@ -4,7 +4,8 @@
 // Flow: typing updates the draft; 300 ms after typing stops the draft goes to
 // /api/brev/<event>/forhaandsvisning (one variant: letter, findings, LIX, checklist), then to
 // /varianter (every variant compared with the saved text). "Se ændringer og gem" asks
-// /aendringer for the side-by-side diff, and "Gem ændringerne" posts to /gem.
+// /aendringer for the side-by-side diff, and "Gem ændringerne" posts to /gem. Every call names
+// the draft the editor works on (``kladde``); the first save without one makes a new draft.
 'use strict';
 
 (function () {
@@ -28,6 +29,8 @@
   };
 
   const state = {
+    draft: data.draft,
+    revision: data.revision,
     event: data.event,
     variant: data.variant,
     variants: data.variants,
@@ -94,7 +97,7 @@
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ ...body, kladde: state.draft }),
       signal,
     });
     const json = await response.json().catch(() => ({}));
@@ -655,7 +658,17 @@
     el.save.disabled = true;
     say('Gemmer …');
     try {
-      const result = await post(`/api/brev/${state.event}/gem`, { ...d, base });
+      const result = await post(`/api/brev/${state.event}/gem`, { ...d, base, revision: state.revision });
+      if (result.draft !== state.draft) {
+        // The first save made a draft: from now on the editor works on it.
+        state.draft = result.draft;
+        const url = new URL(window.location.href);
+        url.searchParams.set('kladde', String(result.draft));
+        window.history.replaceState(null, '', url);
+        const idField = el.pdfForm.querySelector('input[name="kladde_id"]');
+        if (idField) idField.value = String(result.draft);
+      }
+      state.revision = result.revision;
       for (const name of Object.keys(d.files)) {
         state.files[name].original = state.files[name].current;
         if (result.base[name]) state.files[name].digest = result.base[name];
@@ -666,7 +679,10 @@
       state.savedAt = `${now.getHours()}.${String(now.getMinutes()).padStart(2, '0')}`;
       el.diff.hidden = true;
       updateSaveState();
-      say(`Gemt: ${result.saved.join(', ')}.${result.golden.length ? ` De godkendte breve er opdateret (${result.golden.length}).` : ''}`);
+      say(`Gemt i kladde ${result.draft}: ${result.saved.join(', ')}. Send kladden til godkendelse på kladdens side, når du er færdig.`);
+      const link = document.getElementById('draft-link');
+      if (link) link.textContent = `kladde ${result.draft}: ${result.title}`;
+      else el.saveState.insertAdjacentElement('beforebegin', h('a', { href: `/kladder/${result.draft}`, id: 'draft-link' }, `Kladde ${result.draft}: ${result.title}`));
       refresh();
     } catch (error) {
       el.save.disabled = false;
@@ -675,12 +691,14 @@
     }
   }
 
-  el.showDiff.addEventListener('click', showDiff);
-  el.save.addEventListener('click', save);
-  el.closeDiff.addEventListener('click', () => {
-    el.diff.hidden = true;
-    el.showDiff.focus();
-  });
+  if (el.showDiff) {  // absent when this user may not save here (a reviewer, a draft in review)
+    el.showDiff.addEventListener('click', showDiff);
+    el.save.addEventListener('click', save);
+    el.closeDiff.addEventListener('click', () => {
+      el.diff.hidden = true;
+      el.showDiff.focus();
+    });
+  }
 
   window.addEventListener('beforeunload', (event) => {
     if (isDirty()) {
