@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import accounts, contract, events as event_registry
+from .. import accounts, data_contract as contract, events as event_registry
 from ..feedback import variant_code
 from ..lifecycle import KIND_DA, ROLES, STATE_DA, Actor, Base, DraftStatus, Lifecycle, LifecycleError
 from ..store import AuditEntry, DraftRow, FeedbackStat, Store, StoreError, User, Version, open_store
