@@ -34,12 +34,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# benchmarks/queue.py would shadow the standard library's queue (which ProcessPoolExecutor
+# imports): this folder goes last on the path, only for `from batch import write_input`.
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(HERE))
+
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 
 MODES = ("typst", "weasyprint", "naive")
 
