@@ -106,10 +106,9 @@ Items = Annotated[list[LongText], MaxLen(MAX_ITEMS)]
 
 def _check_phone(value: str) -> str:
     try:
-        parsed = formatting.parse_phone(value)
+        return formatting.phone_parts(value)[0]
     except ValueError:
         raise ValueError("er ikke et gyldigt telefonnummer. Skriv fx 33 66 33 66") from None
-    return "+" + str(parsed.country_code) + str(parsed.national_number)
 
 
 Phone = Annotated[

@@ -8,6 +8,7 @@ deadline, the meeting, an online form). No renderer re-derives any of it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -146,20 +147,28 @@ def letter_strings(letter: Letter) -> Iterator[str]:
     the online form (what any format may print or put in metadata), but not the data hash."""
     yield from letter.head_lines()
     yield from letter.body_lines()
-
-    def walk(value) -> Iterator[str]:
-        if isinstance(value, str):
+    stack: list = [letter.blocks, letter.meta]
+    while stack:  # depth first, in the Letter's own order
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
             yield value
-        elif dataclasses.is_dataclass(value):
-            for f in dataclasses.fields(value):
-                if f.name != "data_sha256":
-                    yield from walk(getattr(value, f.name))
+        elif kind is tuple or kind is list:
+            stack.extend(reversed(value))
+        elif isinstance(value, str):
+            yield value
         elif isinstance(value, (tuple, list)):
-            for item in value:
-                yield from walk(item)
+            stack.extend(reversed(value))
+        else:
+            stack.extend([getattr(value, name) for name in _fields_last_first(kind)])
 
-    yield from walk(letter.meta)
-    yield from walk(letter.blocks)
+
+@functools.lru_cache(maxsize=None)
+def _fields_last_first(kind: type) -> tuple[str, ...]:
+    """A dataclass's fields that may carry text, last first (none for any other type)."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    return tuple(reversed([f.name for f in dataclasses.fields(kind) if f.name != "data_sha256"]))
 
 
 def cpr_digits(case: LetterCase) -> str | None:
@@ -181,6 +190,6 @@ def _guard_cpr(letter: Letter, case: LetterCase) -> None:
     The case models refuse free text holding one; this catches what a template or a derived
     value might put together (and the citizen's own number in a spelling nobody thought of)."""
     own = cpr_digits(case)
-    for text in letter_strings(letter):
+    for text in dict.fromkeys(letter_strings(letter)):  # each text once: most repeat
         if cpr.contains(text) or cpr.own_number_in(text, own):
             raise LetterError("brevet ville vise noget, der ligner et CPR-nummer. Ret sagens data eller skabelonen")

@@ -12,6 +12,7 @@ with no-break spaces (:func:`unbroken`). Messages for caseworkers keep plain spa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 import phonenumbers
 from babel.dates import format_date, format_time
@@ -79,12 +80,21 @@ def parse_phone(raw: str) -> phonenumbers.PhoneNumber:
     return parsed
 
 
+@functools.lru_cache(maxsize=4096)
+def phone_parts(raw: str) -> tuple[str, str]:
+    """``("+4533663366", "33 66 33 66")``: the number to dial and the number as printed.
+
+    Numbers outside Denmark keep their country code when printed (``+46 8 123 456 78``).
+    Raises ``ValueError`` if invalid. Cached: a case names the same few numbers many times
+    (validation, the letter, the contact block), and libphonenumber's parse is not cheap."""
+    parsed = parse_phone(raw)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 45 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return "+" + str(parsed.country_code) + str(parsed.national_number), phonenumbers.format_number(parsed, style)
+
+
 def phone(raw: str) -> str:
     """``33 66 33 66``; numbers outside Denmark keep their country code (``+46 8 123 456 78``)."""
-    parsed = parse_phone(raw)
-    if parsed.country_code == 45:
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phone_parts(raw)[1]
 
 
 def phone_hours(hours) -> str:

@@ -227,6 +227,7 @@ class TemplateSet:
         self._version = version
         self.rules_root = rules_root
         self.loader = MarkedLoader(root)
+        self._subjects: dict[str, Any] = {}
         self.env = ImmutableSandboxedEnvironment(
             loader=self.loader,
             undefined=LetterUndefined,
@@ -289,11 +290,20 @@ class TemplateSet:
             _current.reset(token)
         return text, state
 
+    def _subject_template(self, source: str):
+        """The subject line compiled once per template set (compiling is most of its cost)."""
+        template = self._subjects.get(source)
+        if template is None:
+            if len(self._subjects) >= 64:  # a studio session editing the subject line
+                self._subjects.clear()
+            template = self._subjects[source] = self.env.from_string(source)
+        return template
+
     def render_subject(self, info: TemplateInfo, context: dict[str, Any]) -> str:
         state = RenderState()
         token = _current.set(state)
         try:
-            text = self.env.from_string(info.subject).render(context)
+            text = self._subject_template(info.subject).render(context)
         except TemplateSyntaxError as exc:
             raise TemplateError(f"emnelinjen: {describe_syntax_error(exc, filters=filter_names()).message}", info.name, 1) from None
         except SecurityError as exc:

@@ -274,17 +274,22 @@ def test_a_service_worker_uses_the_settings_the_service_has_when_it_is_called(mo
     """The HTTP service's workers are forked from a fork server started earlier; a setting
     changed since (here the time limit's environment variable) reaches the worker."""
     import asyncio
+    import concurrent.futures
     import os
 
     from brevgen.workpool import WorkPool
 
+    def run(*args):  # in a thread of its own: a browser test may have left a loop running here
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, pool.run(None, os.getenv, *args)).result()
+
     pool = WorkPool(1)
     try:
         monkeypatch.setenv("BREVGEN_PROBE_SETTING", "first")
-        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) == "first"
+        assert run("BREVGEN_PROBE_SETTING") == "first"
         monkeypatch.setenv("BREVGEN_PROBE_SETTING", "second")
-        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) == "second"
+        assert run("BREVGEN_PROBE_SETTING") == "second"
         monkeypatch.delenv("BREVGEN_PROBE_SETTING")
-        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) is None
+        assert run("BREVGEN_PROBE_SETTING") is None
     finally:
         pool.close()

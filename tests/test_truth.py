@@ -12,7 +12,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, example_id
+from conftest import EXAMPLES, example_id, sampled
 from extract import EXTRACT, normalise
 from fastapi.testclient import TestClient
 
@@ -104,7 +104,7 @@ OLD_DEFECTS = [
 ]
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_no_shipped_letter_has_the_old_defects_in_any_format(rendered_examples, case_id):
     _path, data, letter, files = rendered_examples[case_id]
     assert logic_problems(letter) == []
@@ -118,20 +118,19 @@ def test_no_shipped_letter_has_the_old_defects_in_any_format(rendered_examples, 
             assert "Har du brug for at komme ind uden trapper?" in text
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_every_shipped_letter_file_passes_brevgen_lint(rendered_examples, rules, tmp_path, case_id):
     """`brevgen lint letter.pdf|.docx|.html` exits 0 on every shipped letter."""
     _path, _data, letter, files = rendered_examples[case_id]
+    # The § references under "Regler" and the case number in the letterhead are not findings.
+    prefixes = set(re.findall(r"[A-Z]{2,}", letter.meta.case_ref))
     for fmt in FORMATS:
         target = tmp_path / f"brev.{fmt}"
         target.write_bytes(files[fmt])
         report = lint_paths([target], rules)
         errors = [f"{f.rule_id} {f.location.line}: {f.message}" for f in report.findings if f.level == "error"]
         assert report.exit_code == 0, f"{case_id}.{fmt}: {errors}"
-    # The § references under "Regler" and the case number in the letterhead are not findings.
-    prefixes = set(re.findall(r"[A-Z]{2,}", letter.meta.case_ref))
-    for fmt in FORMATS:
-        findings = lint_paths([tmp_path / f"brev.{fmt}"], rules).findings
+        findings = report.findings
         assert not [f for f in findings if f.rule_id == "KS15"], fmt
         assert not [f for f in findings if f.rule_id == "KS14" and f.match in prefixes], fmt
         assert not [f for f in findings if letter.meta.recipient.name.split()[0] in (f.match or "")], fmt

@@ -47,9 +47,11 @@ def wait_for_checks(page, previous: str | None = None) -> str:
     """Wait until the preview and every-variant report answer the current draft."""
     page.wait_for_function(
         """(prev) => {
-            const p = document.getElementById('preview').dataset.version;
-            const a = document.getElementById('all-variants').dataset.version;
-            return p && a && p === a && p !== prev && !document.getElementById('preview').hasAttribute('aria-busy');
+            // null while the click that opened the editor is still loading the page
+            const preview = document.getElementById('preview'), all = document.getElementById('all-variants');
+            if (!preview || !all) return false;
+            const p = preview.dataset.version, a = all.dataset.version;
+            return p && a && p === a && p !== prev && !preview.hasAttribute('aria-busy');
         }""",
         arg=previous,
         timeout=20000,
