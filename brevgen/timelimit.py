@@ -52,13 +52,25 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
+    fired = False
+
     def expired(signum, frame):
+        nonlocal fired
+        fired = True
         raise TimeLimitExceeded(message(seconds))
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except TimeLimitExceeded:
+        raise
+    except BaseException as exc:
+        # A library that calls back into Python may wrap the exception the alarm raised in
+        # its own (pydantic's schema builder makes it a SchemaError): it is still the limit.
+        if fired:
+            raise TimeLimitExceeded(message(seconds)) from exc
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

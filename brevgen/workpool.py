@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,7 @@ from .errors import BrevgenError
 from .timelimit import TimeLimitExceeded, message, time_limit
 
 GRACE_SECONDS = 10.0  # beyond the limit, before a worker that does not answer is killed
+SETTINGS_PREFIX = "BREVGEN_"
 PRELOAD = ["weasyprint", "brevgen.api", "brevgen.render.pdf", "brevgen.lint"]
 
 log = logging.getLogger("brevgen.workpool")
@@ -65,7 +67,18 @@ def _occupy(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, seconds: float | None) -> Any:
+def _settings() -> dict[str, str]:
+    """The service's brevgen settings (``BREVGEN_*``) as they are now."""
+    return {key: value for key, value in os.environ.items() if key.startswith(SETTINGS_PREFIX)}
+
+
+def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, seconds: float | None, settings: dict[str, str]) -> Any:
+    # A worker is forked from the fork server, whose environment is the one it started with;
+    # the service's settings at the time of the call are what the letter must be made with
+    # (the database with the published versions, the data folder, the limits).
+    for key in [key for key in os.environ if key.startswith(SETTINGS_PREFIX) and key not in settings]:
+        del os.environ[key]
+    os.environ.update(settings)
     with time_limit(seconds):
         return fn(*args, **kwargs)
 
@@ -110,11 +123,11 @@ class WorkPool:
         """``fn(*args, **kwargs)`` in a worker, stopped after ``seconds`` (None: no limit)."""
         executor = self.executor()
         try:
-            future = executor.submit(_call, fn, args, kwargs, seconds)
+            future = executor.submit(_call, fn, args, kwargs, seconds, _settings())
         except BrokenProcessPool:
             self._discard(executor, kill=False)
             executor = self.executor()
-            future = executor.submit(_call, fn, args, kwargs, seconds)
+            future = executor.submit(_call, fn, args, kwargs, seconds, _settings())
         wait = None if seconds is None else seconds + GRACE_SECONDS
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), wait)

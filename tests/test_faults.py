@@ -247,3 +247,44 @@ def test_a_letter_over_its_time_limit_is_stopped_reported_and_the_batch_goes_on(
     assert letter_files(out) == []
     again = run_batch(source, out, formats="pdf", workers=1)  # the default limit: all made
     assert (again.written, again.failed) == (3, 0)
+
+
+def test_the_time_limit_is_reported_even_when_a_library_wraps_it():
+    """pydantic's schema builder turns an exception raised inside it into its own SchemaError;
+    when the alarm fired, the caller still gets the time limit, not a library error."""
+    import time
+
+    from brevgen.timelimit import TimeLimitExceeded, time_limit
+
+    def wrapped_sleep():
+        try:
+            time.sleep(1)
+        except TimeLimitExceeded as exc:
+            raise RuntimeError("Error building validator") from exc
+
+    with pytest.raises(TimeLimitExceeded, match="over 0.05 sekunder"):
+        with time_limit(0.05):
+            wrapped_sleep()
+    with pytest.raises(RuntimeError, match="not the limit"):
+        with time_limit(5):
+            raise RuntimeError("not the limit")
+
+
+def test_a_service_worker_uses_the_settings_the_service_has_when_it_is_called(monkeypatch):
+    """The HTTP service's workers are forked from a fork server started earlier; a setting
+    changed since (here the time limit's environment variable) reaches the worker."""
+    import asyncio
+    import os
+
+    from brevgen.workpool import WorkPool
+
+    pool = WorkPool(1)
+    try:
+        monkeypatch.setenv("BREVGEN_PROBE_SETTING", "first")
+        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) == "first"
+        monkeypatch.setenv("BREVGEN_PROBE_SETTING", "second")
+        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) == "second"
+        monkeypatch.delenv("BREVGEN_PROBE_SETTING")
+        assert asyncio.run(pool.run(None, os.getenv, "BREVGEN_PROBE_SETTING")) is None
+    finally:
+        pool.close()
