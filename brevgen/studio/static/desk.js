@@ -92,7 +92,7 @@
             var box = el('div', { 'class': 'toggle' });
             var cb = el('input', { type: 'checkbox', id: tid, 'data-toggle': field.cpath });
             box.appendChild(cb);
-            box.appendChild(el('label', { 'for': tid }, 'Brevet skal have det'));
+            box.appendChild(el('label', { 'for': tid }, 'Tilføj ' + field.label.charAt(0).toLowerCase() + field.label.slice(1)));
             wrapper.appendChild(box);
             rec.toggle = cb;
             body.hidden = true;
