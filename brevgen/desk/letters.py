@@ -51,9 +51,31 @@ def kind_of(problem: Problem) -> str:
     return "data"
 
 
-def problem_dict(problem: Problem) -> dict:
+_KEY = re.compile(r"\(?\b(?:meeting|self_booking|[a-z]+(?:_[a-z]+)+)\b\)?")
+_KEY_LIST = re.compile(r": (?:[a-z]+(?:_[a-z]+)*(?:\.[\wæøå-]+)*(?:, )?)+\. ")
+
+
+def danish(message: str, model: Any = None) -> str:
+    """A message without the English field names some pipeline messages carry for integrators:
+    a name becomes the field's Danish title, a list of regime keys is left out."""
+    from ..problems import label_for_path
+
+    message = _KEY_LIST.sub(". ", message)
+
+    def title(m: re.Match) -> str:
+        word = m.group(0)
+        key = word.strip("()")
+        label = label_for_path(model, key) if model is not None else None
+        if label is None:
+            return word
+        return f"({label})" if word.startswith("(") else f"»{label}«"
+
+    return _KEY.sub(title, message)
+
+
+def problem_dict(problem: Problem, model: Any = None) -> dict:
     found = _RULE_ID.match(problem.message)
-    message = problem.message[found.end():] if found else problem.message
+    message = danish(problem.message[found.end():] if found else problem.message, model)
     return {
         "path": problem.path,
         "label": problem.label or "",
@@ -80,7 +102,7 @@ def preview(event: str, data: Mapping[str, Any]) -> dict:
     try:
         case, letter = build_case_letter(event, case_data, templates=template_set_for())
     except CaseDataError as exc:
-        out["problems"] = [problem_dict(p) for p in exc.problems]
+        out["problems"] = [problem_dict(p, info.model) for p in exc.problems]
         return out
     except BrevgenError as exc:
         out["problems"] = [{"path": "", "label": "", "message": "; ".join(exc.lines()), "rule": None, "kind": "letter", "level": "error"}]
@@ -88,7 +110,8 @@ def preview(event: str, data: Mapping[str, Any]) -> dict:
     out["ok"] = True
     out["html"] = letter_page(letter)
     out["findings"] = free_text_findings(case, info.free_text)
-    out["notes"] = list(letter.meta.notes)
+    # Free-text findings stand at their fields; the rest in words without field names.
+    out["notes"] = [danish(n, info.model) for n in letter.meta.notes if not n.startswith("Fritekst i ")]
     out["kort_fortalt"] = kort_fortalt_check(letter)
     formats = available_formats(letter, case)
     # MeMo asks for the CPR number only at the download; here it counts as there.
@@ -189,7 +212,7 @@ def make_file(event: str, data: Mapping[str, Any], fmt: str, cpr_number: str | N
     try:
         result = generate_letter(event, case, [fmt])
     except CaseDataError as exc:
-        problems = [problem_dict(p) for p in exc.problems]
+        problems = [problem_dict(p, events.get(event).model) for p in exc.problems]
         raise DeskError("Brevet kan ikke laves endnu. Ret det, der står ved felterne.", 422, problems) from None
     except UsageError as exc:
         raise DeskError("; ".join(exc.lines()), 422) from None

@@ -430,6 +430,9 @@
       findings = body.findings || [];
       var counts = showProblems();
       drawChecks(body);
+      var stale = document.getElementById('letter-stale');
+      stale.hidden = body.ok || frame.hidden;
+      frame.classList.toggle('stale', !body.ok);
       if (body.ok) {
         frame.srcdoc = body.html;
         frame.hidden = false;
