@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote_plus
 
@@ -53,6 +54,33 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100  # every date in a case
 _DIRECTION = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Characters that show nothing (zero-width, fillers, blank braille): a name of only these is empty.
 _INVISIBLE = set("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+
+
+@dataclass(frozen=True)
+class Input:
+    """How a person is asked for a value of a shared type: extra metadata on the type, which
+    pydantic keeps and neither validation nor the JSON Schema reads. The caseworker desk picks
+    its form control by it, and validation messages their example (``"3460"`` for a postcode).
+
+    ``kind``: "phone", "email", "url", "postcode", "cvr", "case-ref" or "weekdays";
+    ``example``: a value written the way the field wants it."""
+
+    kind: str
+    example: str
+
+
+PHONE = Input("phone", "46 11 22 33")
+EMAIL = Input("email", "navn@kommune.dk")
+URL = Input("url", "https://www.kommune.dk/side")
+POSTCODE = Input("postcode", "3460")
+CVR = Input("cvr", "29189781")
+CASE_REF = Input("case-ref", "JC-2026-0412")
+WEEKDAYS_INPUT = Input("weekdays", "mandag til torsdag")
+
+
+def input_of(metadata: Any) -> Input | None:
+    """The :class:`Input` among a field's metadata (``FieldInfo.metadata`` or an Annotated's)."""
+    return next((m for m in metadata or () if isinstance(m, Input)), None)
 
 
 def _unprintable(ch: str) -> str | None:
@@ -112,7 +140,7 @@ def _check_phone(value: str) -> str:
 
 
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(clean_text), AfterValidator(_check_phone)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(clean_text), AfterValidator(_check_phone), PHONE
 ]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -125,7 +153,7 @@ def _check_email(value: str) -> str:
 
 
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL), AfterValidator(clean_text), AfterValidator(_check_email)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL), AfterValidator(clean_text), AfterValidator(_check_email), EMAIL
 ]
 
 
@@ -136,7 +164,7 @@ def _check_https(value: str) -> str:
 
 
 Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL), AfterValidator(clean_text), AfterValidator(_check_https)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL), AfterValidator(clean_text), AfterValidator(_check_https), URL
 ]
 
 
@@ -159,7 +187,61 @@ def _year_in_range(value: dt.date) -> dt.date:
     return value
 
 
-Date = Annotated[dt.date, AfterValidator(_year_in_range)]
+# --- dates as a Danish caseworker writes them --------------------------------------------------
+# "10. december 2026", "torsdag den 10. december 2026 kl. 10.00", "10.12.2026 10:00": day, month,
+# year in that order, with a four-digit year, so no reading is ambiguous (ISO is year first; a
+# slash, which some write month first, is not read). A weekday that does not fit the date is
+# refused rather than guessed at.
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
+_MONTH_WORDS = {**{m: i for i, m in enumerate(MONTHS, start=1)}, **{m[:3]: i for i, m in enumerate(MONTHS, start=1)}, "sept": 9}
+_DANISH_DATE = re.compile(
+    r"^(?:(?P<weekday>[a-zæøå]+)\s+)?(?:den\s+)?(?P<day>\d{1,2})\.\s*(?:(?P<month_name>[a-zæøå]+)\.?|(?P<month>\d{1,2})\.)\s*(?P<year>\d{4})"
+    r"(?:\s*,?\s+(?:kl\.?\s*)?(?P<hour>\d{1,2})[.:](?P<minute>\d{2}))?$"
+)
+DATE_EXAMPLE = "2026-03-02 eller 2. marts 2026"
+DATE_TIME_EXAMPLE = "2026-03-02 10:00 eller 2. marts 2026 kl. 10.00"
+
+
+def parse_danish_date(text: str) -> tuple[dt.date, dt.time | None] | None:
+    """A date (and a time, if given) written the Danish way, or None when ``text`` is not one.
+
+    Raises ValueError for a Danish date that does not exist or whose weekday is wrong."""
+    match = _DANISH_DATE.match(" ".join(text.strip().lower().split()))
+    if match is None:
+        return None
+    month = int(match["month"]) if match["month"] else _MONTH_WORDS.get(match["month_name"])
+    if month is None:
+        return None
+    try:
+        day = dt.date(int(match["year"]), month, int(match["day"]))
+    except ValueError:
+        raise ValueError("er ikke en gyldig dato: den dag findes ikke i kalenderen. Tjek dag og måned") from None
+    weekday = match["weekday"]
+    if weekday is not None:
+        if weekday not in WEEKDAYS:
+            return None
+        if WEEKDAYS.index(weekday) != day.weekday():
+            raise ValueError(f"{formatting.short_date(day)} er en {WEEKDAYS[day.weekday()]}, ikke en {weekday}. Tjek datoen")
+    if match["hour"] is None:
+        return day, None
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"er ikke et gyldigt klokkeslæt. Skriv fx {DATE_TIME_EXAMPLE}")
+    return day, dt.time(hour, minute)
+
+
+def _danish_date(value: Any) -> Any:
+    if isinstance(value, str):
+        found = parse_danish_date(value)
+        if found is not None:
+            if found[1] is not None:
+                raise ValueError("skal være en dato uden klokkeslæt")
+            return found[0]
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_danish_date), AfterValidator(_year_in_range)]
 
 _DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
 
@@ -167,7 +249,13 @@ _DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
 def _require_clock(value: Any) -> Any:
     # pydantic reads "2026-03-02" as midnight; a meeting without a time would print "kl. 0.00".
     if (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (isinstance(value, str) and _DATE_ONLY.fullmatch(value)):
-        raise ValueError("mangler et klokkeslæt. Skriv fx 2026-03-02T10:00")
+        raise ValueError(f"mangler et klokkeslæt. Skriv fx {DATE_TIME_EXAMPLE}")
+    if isinstance(value, str):
+        found = parse_danish_date(value)
+        if found is not None:
+            if found[1] is None:
+                raise ValueError(f"mangler et klokkeslæt. Skriv fx {DATE_TIME_EXAMPLE}")
+            return dt.datetime.combine(*found)
     return value
 
 
@@ -203,7 +291,7 @@ class Address(CaseModel):
     co: AddressLine | None = Field(None, title="c/o-navn")
     street: AddressLine = Field(title="Vej og husnummer")
     floor_door: AddressLine | None = Field(None, title="Etage og dør")
-    postcode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(title="Postnummer")
+    postcode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$"), POSTCODE] = Field(title="Postnummer")
     city: AddressLine = Field(title="By")
 
     def lines(self) -> list[str]:
@@ -300,7 +388,7 @@ ClockTime = Annotated[dt.time, BeforeValidator(_parse_clock), AfterValidator(_wa
 class PhoneHours(CaseModel):
     """When a phone line answers: on which weekdays, from and to what time."""
 
-    days: Text = Field(title="Dage", examples=["mandag til torsdag", "tirsdag og torsdag", "hverdage"])
+    days: Annotated[Text, WEEKDAYS_INPUT] = Field(title="Dage", examples=["mandag til torsdag", "tirsdag og torsdag", "hverdage"])
     opens: ClockTime = Field(title="Åbner", examples=["09:00"])
     closes: ClockTime = Field(title="Lukker", examples=["12:00"])
 
@@ -331,7 +419,7 @@ class Sender(CaseModel):
     phone: Phone = Field(title="Afdelingens telefonnummer")
     phone_hours: list[PhoneHours] = Field(min_length=1, max_length=7, title="Afdelingens telefontid")
     web: Url | None = Field(None, title="Hjemmeside")
-    cvr: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = Field(None, title="CVR-nummer")
+    cvr: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$"), CVR] | None = Field(None, title="CVR-nummer")
 
 
 class Substitute(CaseModel):
@@ -379,7 +467,7 @@ class LetterCase(CaseModel):
     """Fields every letter needs."""
 
     letter_date: Date = Field(title="Brevets dato")
-    case_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] = Field(
+    case_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"), CASE_REF] = Field(
         title="Sagsnummer", description="Bruges i filnavne: kun bogstaver a-z, tal, punktum, bindestreg."
     )
     sender: Sender = Field(title="Afsender")

@@ -327,7 +327,7 @@ def studio(host: str, port: int, templates_dir: Path | None) -> None:
 
 @main.group(cls=BrevgenGroup)
 def users() -> None:
-    """Skabelonstudiets brugere og roller (author, language_reviewer, subject_reviewer, admin)."""
+    """Skabelonstudiets brugere og roller (author, language_reviewer, subject_reviewer, admin, caseworker)."""
 
 
 def _store():
@@ -344,7 +344,7 @@ def _password(from_stdin: bool) -> str:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, required=True, help="En rolle; gentag for flere: author, language_reviewer, subject_reviewer, admin.")
+@click.option("--role", "roles", multiple=True, required=True, help="En rolle; gentag for flere: author, language_reviewer, subject_reviewer, admin, caseworker (skrivebordet /breve).")
 @click.option("--full-name", default="", help="Brugerens navn, som andre ser det.")
 @click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra første linje på stdin (til scripts).")
 def users_add(name: str, roles: tuple[str, ...], full_name: str, password_stdin: bool) -> None:

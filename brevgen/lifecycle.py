@@ -54,6 +54,8 @@ ROLES = {
     "language_reviewer": "Sprogligt ansvarlig",
     "subject_reviewer": "Fagligt ansvarlig",
     "admin": "Administrator",
+    # Makes letters at the caseworker desk (/breve); edits no templates (brevgen.desk).
+    "caseworker": "Sagsbehandler",
 }
 # What each reviewer role approves.
 REVIEW_KINDS = {"language": "language_reviewer", "subject": "subject_reviewer"}

@@ -30,9 +30,9 @@ MESSAGES: dict[str, str] = {
     "date_parsing": "er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-02",
     "date_from_datetime_parsing": "er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-02",
     "date_from_datetime_inexact": "skal være en dato uden klokkeslæt",
-    "datetime_type": "skal være en dato med klokkeslæt (ÅÅÅÅ-MM-DDTTT:MM)",
-    "datetime_parsing": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02T10:00",
-    "datetime_from_date_parsing": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02T10:00",
+    "datetime_type": "skal være en dato med klokkeslæt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00",
+    "datetime_parsing": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00",
+    "datetime_from_date_parsing": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00",
     "time_type": "skal være et klokkeslæt (TT:MM)",
     "time_parsing": "er ikke et gyldigt klokkeslæt. Skriv fx 09:30",
     "int_type": "skal være et helt tal",
@@ -97,8 +97,12 @@ def _message(err: dict, model: type[BaseModel], loc: tuple, echo_input: bool, pa
     got = f" (fik {err.get('input')!r})" if echo_input and "input" in err else ""
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
+    if kind == "string_type" and isinstance(err.get("input"), (int, float, bool)):
+        # YAML reads an unquoted 3460, 46112233 or ja as a number or yes/no, not as the text it is.
+        example = example_for(model, loc)
+        return f'skal være tekst. Skriv det i anførselstegn, fx "{example}"' if example else 'skal være tekst. Skriv det i anførselstegn ("...")'
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), known_fields(model, loc[:-1]), n=1) if loc else []
+        close = _suggestions(model, loc)
         return f"kendes ikke. Mente du '{close[0]}'?" if close else MESSAGES[kind]
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern"))
@@ -122,17 +126,31 @@ def translate(
     """Every error once per field and kind; a union whose alternatives all failed, once.
 
     ``pattern_messages`` says in words what a caller's own patterns (a rule id) must look like."""
-    errors = exc.errors(include_url=False, include_input=echo_input)
+    # The input is read to tell a number from a text (never echoed unless ``echo_input``).
+    errors = exc.errors(include_url=False, include_input=True)
+    if not echo_input:
+        errors = [{**e, "input": e["input"] if isinstance(e.get("input"), (int, float, bool)) else None} for e in errors]
     seen: set[tuple] = set()
+    # A misspelt key ("benfit") is one mistake: "kendes ikke. Mente du 'benefit'?" says it all,
+    # so the missing field it was meant to be ("benefit: skal udfyldes") is not a second line.
+    meant = {clean_loc(e["loc"])[:-1] + (s,) for e in errors if e["type"] == "extra_forbidden" for s in _suggestions(model, clean_loc(e["loc"]))}
     for err in errors:
         loc = clean_loc(err["loc"])
         kind = err["type"]
         if kind in ("string_type", "model_type") and any(e["type"] != kind and clean_loc(e["loc"]) == loc for e in errors):
             continue
+        if kind == "missing" and loc in meant:
+            continue
         if (loc, kind) in seen:
             continue
         seen.add((loc, kind))
         yield Translated(loc, _message(err, model, loc, echo_input, pattern_messages or {}), kind)
+
+
+def _suggestions(model: type[BaseModel], loc: tuple) -> list[str]:
+    if not loc:
+        return []
+    return difflib.get_close_matches(str(loc[-1]), known_fields(model, loc[:-1]), n=1)
 
 
 def field_path(loc: Iterable, count_from: int = 1) -> str:
@@ -163,6 +181,36 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
 def _field_info(model: Any, name: Any):
     fields = getattr(model, "model_fields", None) or {}
     return fields.get(name) or next((f for f in fields.values() if f.alias == name), None)
+
+
+def field_info(model: type[BaseModel], loc: Iterable):
+    """pydantic's FieldInfo of the field at ``loc`` (walking nested models), or None."""
+    current: Any = model
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None:
+            return None
+        info = _field_info(current, part)
+        if info is None:
+            return None
+        current = inner_model(info.annotation)
+    return info
+
+
+def example_for(model: type[BaseModel], loc: Iterable) -> str | None:
+    """A value written the way the field at ``loc`` wants it: its type's example (a postcode:
+    3460), else the field's first example."""
+    from .casedata import input_of
+
+    info = field_info(model, loc)
+    if info is None:
+        return None
+    found = input_of(info.metadata) or next((input_of(getattr(a, "__metadata__", ())) for a in getattr(info.annotation, "__args__", ()) or () if input_of(getattr(a, "__metadata__", ()))), None)
+    if found is not None:
+        return found.example
+    return str(info.examples[0]) if info.examples else None
 
 
 def field_label(model: type[BaseModel], loc: Iterable) -> str | None:

@@ -66,7 +66,7 @@ def test_invalid_date_fails_with_exit_1_and_names_field(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert f"fejl: {case}: letter_date (Brevets dato): er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-02" in lines
-    assert f"fejl: {case}: meeting.start (Mødets tidspunkt): er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02T10:00" in lines
+    assert f"fejl: {case}: meeting.start (Mødets tidspunkt): er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00" in lines
     assert not out.exists()
 
 

@@ -129,7 +129,7 @@ def test_invalid_case_is_problem_json_with_every_field(client):
     assert body["type"] == "urn:brevgen:problem:invalid-case-data" and body["status"] == 422
     assert body["errors"] == [
         {"field": "caseworker.phone", "label": "Sagsbehandlerens direkte telefonnummer", "message": "skal udfyldes", "pointer": "/caseworker/phone"},
-        {"field": "meeting.start", "label": "Mødets tidspunkt", "message": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02T10:00", "pointer": "/meeting/start"},
+        {"field": "meeting.start", "label": "Mødets tidspunkt", "message": "er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00", "pointer": "/meeting/start"},
     ]
 
 

@@ -58,6 +58,14 @@ class Event:
     # None: the case model's required top-level choices.
     variant_fields: ClassVar[tuple[str, ...] | None] = None
 
+    # For forms (the caseworker desk): a field or group shown only when another field has one of
+    # some values, ``{"a_kasse": ("benefit", ("dagpenge",))}``; a name starting with ``@`` is one
+    # of the ``form_alternatives`` below. Fields not named are always shown.
+    form_conditions: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = {}
+    # Optional groups of which the case has exactly one, as a choice a person makes first:
+    # ``{"@tid": ("Samtalens tid", {"meeting": "Vi giver en fast tid", "self_booking": "..."})}``.
+    form_alternatives: ClassVar[dict[str, tuple[str, dict[str, str]]]] = {}
+
     def derive(self, case: Any, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         """Values the template gets as ``derived``; ``value`` reads the regime table, ``notes``
         collects what the caseworker must know (a deadline moved past a holiday)."""

@@ -203,6 +203,18 @@ class SummonsEvent(Event):
     )
     free_text = ("bring[]", "prepare[]", "accessibility[]", "meeting.venue.reception", "self_booking.venue.reception")
     variant_fields = ("benefit", "meeting.mode")  # no meeting: the citizen books it (selvbooking)
+    form_alternatives = {
+        "@tid": ("Hvordan får borgeren en tid?", {"meeting": "Vi giver en fast tid", "self_booking": "Borgeren booker selv en tid"}),
+    }
+    form_conditions = {
+        "meeting": ("@tid", ("meeting",)),
+        "self_booking": ("@tid", ("self_booking",)),
+        "cancel_by": ("@tid", ("meeting",)),
+        "meeting.venue": ("meeting.mode", ("fremmøde",)),
+        "meeting.phone": ("meeting.mode", ("telefon",)),
+        "meeting.video": ("meeting.mode", ("video",)),
+        "a_kasse": ("benefit", ("dagpenge",)),
+    }
 
     def derive(self, case: Summons, value: ValueRecorder, notes: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {

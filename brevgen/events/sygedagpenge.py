@@ -93,6 +93,7 @@ class SickLeaveEvent(Event):
     name = "sygedagpenge"
     title = "Velkommen: opfølgning på din sygemelding"
     model = SickLeave
+    form_conditions = {"employer_name": ("reported_by", ("arbejdsgiver",))}
     order = 3
     books_meetings = True
     rules = (_sick_leave_dates, _first_followup_by_week)

@@ -126,6 +126,10 @@ class OfferEvent(Event):
     name = "tilbud"
     title = "Tilbud om aktivering"
     model = Offer
+    form_conditions = {
+        "offer.wage_per_hour": ("offer.kind", ("løntilskud",)),  # the regime table: income "løn"
+        "self_found_by": ("offer.kind", ("virksomhedspraktik", "løntilskud")),  # offer.self_found
+    }
     order = 2
     rules = (_offer_dates, _offer_follows_the_regime)
     free_text = ("offer.title", "offer.purpose", "offer.tasks[]", "offer.schedule", "offer.transport", "reasoning.facts[]", "reasoning.considerations[]")

@@ -97,12 +97,9 @@ def _walk(value: Any, parts: list[str], done: str) -> Iterator[tuple[str, str]]:
         yield from _walk(child, rest, prefix)
 
 
-def free_text_findings(case: Any, paths: tuple[str, ...], rules: RuleSet | None = None) -> tuple[list[Problem], list[str]]:
-    """Plain-language findings in the caseworker's free text: errors as problems, warnings as notes."""
+def free_text_hits(case: Any, paths: tuple[str, ...], rules: RuleSet | None = None) -> Iterator[tuple[str, Any, Hit]]:
+    """(field path, rule, hit) for every plain-language finding in the caseworker's free text."""
     rules = rules or default_rules()
-    problems: list[Problem] = []
-    notes: list[str] = []
-    model = type(case)
     for path, text in free_texts(case, paths):
         unit = plain_unit(" ".join(text.split()), "list_item" if re.search(r"\[\d+\]$", path) else "body")
         doc = Document([unit], Location(path), name=path).analyse(rules.analyzer)
@@ -112,8 +109,17 @@ def free_text_findings(case: Any, paths: tuple[str, ...], rules: RuleSet | None 
             if rule.spec.type == "metric" and rule.spec.measure == "lix":
                 continue
             for hit in rule.check(doc):
-                if hit.level == "error":
-                    problems.append(Problem(path=path, message=f"{rule.id}: {hit.message}", label=label_for_path(model, path)))
-                elif LEVEL_RANK[hit.level] >= LEVEL_RANK["warning"]:
-                    notes.append(f"Fritekst i {path}: {hit.message} ({rule.id})")
+                yield path, rule, hit
+
+
+def free_text_findings(case: Any, paths: tuple[str, ...], rules: RuleSet | None = None) -> tuple[list[Problem], list[str]]:
+    """Plain-language findings in the caseworker's free text: errors as problems, warnings as notes."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    model = type(case)
+    for path, rule, hit in free_text_hits(case, paths, rules):
+        if hit.level == "error":
+            problems.append(Problem(path=path, message=f"{rule.id}: {hit.message}", label=label_for_path(model, path)))
+        elif LEVEL_RANK[hit.level] >= LEVEL_RANK["warning"]:
+            notes.append(f"Fritekst i {path}: {hit.message} ({rule.id})")
     return list(dict.fromkeys(problems)), list(dict.fromkeys(notes))

@@ -220,6 +220,18 @@ class Tx:
         if not result.rowcount:
             raise StoreError(f"Brugeren '{name}' findes ikke.", 404)
 
+    # -- the caseworker desk's profiles ----------------------------------------------------------
+
+    def desk_profile(self, user_id: int) -> dict | None:
+        row = self.conn.execute(select(t.desk_profiles.c.data).where(t.desk_profiles.c.user_id == user_id)).first()
+        return dict(row.data) if row else None
+
+    def save_desk_profile(self, user_id: int, data: Mapping[str, Any]) -> None:
+        values = {"data": dict(data), "updated_at": t.utcnow()}
+        done = self.conn.execute(update(t.desk_profiles).where(t.desk_profiles.c.user_id == user_id).values(**values))
+        if not done.rowcount:
+            self.conn.execute(insert(t.desk_profiles).values(user_id=user_id, **values))
+
     # -- sessions ----------------------------------------------------------------------------
 
     def start_session(self, session_id: str, user_id: int, csrf: str, expires_at: dt.datetime) -> None:

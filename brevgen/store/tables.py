@@ -191,4 +191,14 @@ feedback = Table(
 )
 Index("ix_feedback_version_event", feedback.c.version, feedback.c.event, feedback.c.variant)
 
+# The caseworker desk's saved profile: one row per user, the caseworker's own details and the
+# sender's as JSON (brevgen.desk.profile validates them). Never a CPR number: the models hold none.
+desk_profiles = Table(
+    "desk_profiles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 APPEND_ONLY = ("audit_log", "blobs", "file_sets", "file_set_files", "versions")

@@ -11,6 +11,7 @@ Pages (sign-in needed for all but /login and the citizens' /f/):
 - ``/versioner``, ``/log``, ``/brugere``, ``/tilbagemeldinger``: versions, audit log, users, feedback
 - ``GET  /login``, ``POST /login``, ``POST /log-ud``
 - ``GET|POST /f/{token}``                  the citizen's answer page (brevgen.feedback_web)
+- ``/breve``, ``/breve/profil``, ``/breve/{event}``: the caseworker desk (brevgen.desk.routes)
 
 JSON API used by the editor (every call a POST with the CSRF token in ``X-CSRF-Token``; the
 body's ``kladde`` names the draft, none: the newest published version):
@@ -288,6 +289,8 @@ def create_app(
         session = await anyio.to_thread.run_sync(session_of, request)
         if session is None:
             return login_redirect(request)
+        if session.roles == {"caseworker"}:  # a caseworker writes letters, not templates
+            return RedirectResponse("/breve", status_code=303)
 
         def gather() -> dict:
             workspace, base = studio.base_workspace()
@@ -428,6 +431,10 @@ def create_app(
     from .lifecycle_pages import add_lifecycle_routes
 
     add_lifecycle_routes(app, studio, _page, session_of, login_redirect, actor_of, _form)
+
+    from ..desk.routes import add_desk_routes
+
+    add_desk_routes(app, store, _page, session_of, login_redirect, api_session, api_body, problem)
     return app
 
 

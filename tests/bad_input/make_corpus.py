@@ -43,7 +43,7 @@ M_NOT_FINITE = "er ikke et tal, der kan stå i et brev (uendeligt eller NaN)"
 M_HOURS = "ser forkert ud: skal ligge mellem 1 og 37 timer om ugen. Tjek tallet"
 M_WAGE = "ser forkert ud: skal ligge mellem 50 og 1.000 kr. i timen. Tjek tallet"
 M_YEAR = "skal ligge mellem år 2000 og 2100"
-M_NO_CLOCK = "mangler et klokkeslæt. Skriv fx 2026-03-02T10:00"
+M_NO_CLOCK = "mangler et klokkeslæt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00"
 M_WHOLE_MINUTE = "skal være et helt minut, fx 10:00 (uden sekunder)"
 M_WINDOW_WORD = "har et ord, der er for bredt til ruden i kuverten. Forkort det, eller del det med mellemrum"
 
@@ -282,7 +282,7 @@ def time_cases(c: Corpus) -> None:
            [f"{m}: ligger på grundlovsdag (5. juni 2026), hvor jobcenteret holder lukket. Vælg en anden dag"])
     c.case(i, "moede-soendag", summons(**{"meeting.start": "2026-03-15T10:00"}), "møde en søndag", [f"{m}: ligger på en søndag. Vælg en hverdag"])
     c.case(i, "moede-30-februar", summons(**{"meeting.start": "2026-02-30T10:00"}), "30. februar",
-           [f"{m}: er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02T10:00"])
+           [f"{m}: er ikke et gyldigt tidspunkt. Skriv fx 2026-03-02 10:00 eller 2. marts 2026 kl. 10.00"])
     c.case(i, "brevdato-aar-2200", summons(**{"letter_date": "2200-01-05"}), "brevets dato år 2200", [f"letter_date (Brevets dato): {M_YEAR}"])
     c.case(i, "telefontid-med-zone", summons(**{"caseworker.phone_hours": [{"days": "mandag", "opens": "09:00+01:00", "closes": "10:00"}]}),
            "telefontid med tidszone (TypeError før)", ["caseworker.phone_hours[1].opens (Åbner): skal være et klokkeslæt uden tidszone, fx 09:30 (dansk tid)"])
