@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -137,3 +138,24 @@ def sqlite_store(tmp_path, monkeypatch):
     """An empty SQLite store (for tests that are about something else than the database)."""
     yield _open_test_store(f"sqlite:///{tmp_path / 'brevgen.sqlite3'}", tmp_path, monkeypatch)
     _close_test_stores()
+
+
+# --- a real browser (Debian's chromium through Playwright) -------------------------------------
+# One per session for every folder (studio, desk): Playwright's sync API cannot run two at once.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert Path(CHROMIUM).exists(), "chromium mangler: kør bash scripts/setup.sh --test"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from studio.conftest import CHROMIUM_ARGS, browser, make_app, serve_app, template_copy  # noqa: F401  (fixtures)
+from studio.conftest import CHROMIUM_ARGS, make_app, serve_app, template_copy  # noqa: F401  (fixtures)
 from studio.studio_helpers import ORIGIN, PASSWORD
 
 CASEWORKER = "mette"

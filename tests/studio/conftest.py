@@ -77,24 +77,9 @@ def client(app):
     return signed_in(app, "anna")
 
 
-# --- a real browser (Debian's chromium through Playwright) -------------------------------------
+# --- a real browser: the session's one chromium (tests/conftest.py), shared with the desk's tests ---
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    assert Path(CHROMIUM).exists(), "chromium mangler: kør bash scripts/setup.sh --test"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401
 
 
 def _free_port() -> int:
