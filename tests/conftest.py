@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -39,15 +42,45 @@ def example_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+class Made(Mapping):
+    """Every example's id, each made when a test first asks for it and kept for the session.
+
+    The full run asks for all of them; the quick run (one example per event, see
+    :func:`sampled`) makes only what its tests read."""
+
+    def __init__(self, ids, make):
+        self._ids = list(ids)
+        self._make = make
+        self._made: dict = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, case_id):
+        if case_id not in self._ids:
+            raise KeyError(case_id)
+        with self._lock:
+            if case_id not in self._made:
+                self._made[case_id] = self._make(case_id)
+            return self._made[case_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self):
+        return len(self._ids)
+
+
 @pytest.fixture(scope="session")
 def rendered_examples():
     """Every example built once and rendered to all three formats (real PDF, DOCX, HTML)."""
-    out = {}
-    for path in EXAMPLES:
+    paths = {example_id(path): path for path in EXAMPLES}
+
+    def make(case_id):
+        path = paths[case_id]
         data = read_case_file(path)
         letter = build_letter(path.parent.name, data, record=str(path))
-        out[example_id(path)] = (path, data, letter, render_letter(letter))
-    return out
+        return (path, data, letter, render_letter(letter))
+
+    return Made(paths, make)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +88,7 @@ def typst_examples(rendered_examples):
     """Every example's PDF from the second engine, Typst (about 12 ms a letter)."""
     from brevgen.render.pdf_typst import render_pdf_typst
 
-    return {case_id: render_pdf_typst(letter) for case_id, (_path, _data, letter, _files) in rendered_examples.items()}
+    return Made(rendered_examples, lambda case_id: render_pdf_typst(rendered_examples[case_id][2]))
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +97,9 @@ def example_pdfs(rendered_examples, typst_examples):
 
     def pdfs(engine: str) -> dict:
         if engine == "weasyprint":
-            return {case_id: (letter, files["pdf"]) for case_id, (_p, _d, letter, files) in rendered_examples.items()}
+            return Made(rendered_examples, lambda case_id: (rendered_examples[case_id][2], rendered_examples[case_id][3]["pdf"]))
         if engine == "typst":
-            return {case_id: (rendered_examples[case_id][2], data) for case_id, data in typst_examples.items()}
+            return Made(rendered_examples, lambda case_id: (rendered_examples[case_id][2], typst_examples[case_id]))
         raise ValueError(engine)
 
     return pdfs
@@ -119,7 +152,8 @@ def _close_test_stores() -> None:
     forget_cached_sets()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# PostgreSQL runs in .ci/run; the quick run (-m "not slow") checks the same tests on SQLite.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def store(request, tmp_path, monkeypatch):
     """An empty store, once on SQLite and once on PostgreSQL; BREVGEN_DATABASE_URL points at it
     and BREVGEN_DATA at a fresh data folder, so letters made without a version use it too."""
@@ -159,3 +193,31 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- test users: one real Argon2id hash per password --------------------------------------------
+
+_HASHES: dict[str, str] = {}
+
+
+@contextlib.contextmanager
+def shared_password_hashes():
+    """Users added inside share one real Argon2id hash per password, made once per session.
+
+    A hash costs about 0.1 s by design and the studio, desk and lifecycle tests add users by
+    the dozen. Signing in still verifies the password against that real hash; hashing itself
+    (a fresh salt each time, short passwords refused) is tested in tests/studio/test_auth.py."""
+    from brevgen import accounts
+
+    real = accounts.hash_password
+
+    def once(password: str) -> str:
+        if password not in _HASHES:
+            _HASHES[password] = real(password)
+        return _HASHES[password]
+
+    accounts.hash_password = once
+    try:
+        yield
+    finally:
+        accounts.hash_password = real

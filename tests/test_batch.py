@@ -209,6 +209,7 @@ def test_manifest_lists_every_letter_with_matching_files_and_hashes(reference):
     assert set(os.listdir(out)) == listed | {"manifest.jsonl", "errors.jsonl"}
 
 
+@pytest.mark.slow  # a batch checked page by page for PDF/UA
 def test_batch_letters_are_standalone_pdf_ua_and_the_same_as_a_single_render(reference):
     """Every batch PDF is its own tagged PDF/UA letter (own page numbers, fonts, metadata)
     with the text of a single ``brevgen render``; every format is byte for byte the same."""

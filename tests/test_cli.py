@@ -145,6 +145,7 @@ def test_help_does_not_import_weasyprint():
     assert out.strip().splitlines()[-1] == "False False"
 
 
+@pytest.mark.slow  # every example in three formats (a big batch)
 def test_demo_writes_every_example_in_three_formats(tmp_path):
     result = run("demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr

@@ -105,6 +105,7 @@ def test_the_python_api_raises_disk_full_and_writes_nothing(tmp_path):
         assert list((tmp_path / "disk").iterdir()) == []
 
 
+@pytest.mark.slow  # resume after a fault
 def test_batch_on_a_full_disk_stops_cleanly_and_resumes_after_space_is_freed(tmp_path):
     source = tmp_path / "breve.jsonl"
     source.write_text(records(12), encoding="utf-8")
@@ -135,6 +136,7 @@ def test_batch_on_a_full_disk_stops_cleanly_and_resumes_after_space_is_freed(tmp
 # --- a read-only folder ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # render and batch as real processes
 def test_read_only_folder_is_a_clear_error_for_render_and_batch(tmp_path):
     source = tmp_path / "breve.jsonl"
     source.write_text(records(2), encoding="utf-8")

@@ -13,6 +13,7 @@ from brevgen import accounts, feedback, generate_letter
 from brevgen.casefile import read_case_file
 from brevgen.lifecycle import Actor, Lifecycle
 from brevgen.paths import examples_dir
+from conftest import shared_password_hashes
 
 SECRET = "en-lang-hemmelig-noegle-til-tests"
 BASE = "https://brev.example.dk"
@@ -28,7 +29,8 @@ def feedback_on(monkeypatch):
 
 
 def _publish_first_version(store) -> str:
-    users = {n: accounts.add_user(store, n, "kaffe-og-klarsprog", r, by="test") for n, r in {"eva": ["author"], "bo": ["language_reviewer"]}.items()}
+    with shared_password_hashes():
+        users = {n: accounts.add_user(store, n, "kaffe-og-klarsprog", r, by="test") for n, r in {"eva": ["author"], "bo": ["language_reviewer"]}.items()}
     eva, bo = (Actor(u.name, u.roles) for u in users.values())
     lc = Lifecycle(store)
     draft = lc.create_draft(eva, "Første version")
@@ -186,7 +188,8 @@ def test_the_studio_shows_count_mean_and_a_chart_per_version_and_variant(store, 
     from brevgen.studio.app import CSP  # noqa: F401  (the studio's pages keep their policy)
 
     version = _publish_first_version(store)
-    accounts.add_user(store, "anna", "kaffe-og-klarsprog", ["author", "admin"], by="test")
+    with shared_password_hashes():
+        accounts.add_user(store, "anna", "kaffe-og-klarsprog", ["author", "admin"], by="test")
     app = create_app(template_copy_for_feedback, store=store, examples=examples_dir())
     citizen = TestClient(app, base_url=ORIGIN)
     for path, score in ((SUMMONS, "4"), (examples_dir() / "indkaldelse" / "kontanthjaelp-tolk.yaml", "2")):

@@ -16,6 +16,7 @@ from pydantic import Field
 from sqlalchemy import text
 
 from brevgen import accounts, events, generate_letter
+from conftest import shared_password_hashes
 from brevgen.casefile import read_case_file
 from brevgen.lifecycle import Actor, Lifecycle, LifecycleError
 from brevgen.paths import examples_dir, templates_dir
@@ -34,9 +35,10 @@ SENTENCE = "Kom til samtalen til tiden."
 @pytest.fixture
 def people(store):
     out = {}
-    for name, roles in ROLES.items():
-        user = accounts.add_user(store, name, PASSWORD, roles, by="test")
-        out[name] = Actor(user.name, user.roles)
+    with shared_password_hashes():
+        for name, roles in ROLES.items():
+            user = accounts.add_user(store, name, PASSWORD, roles, by="test")
+            out[name] = Actor(user.name, user.roles)
     return out
 
 
@@ -313,6 +315,7 @@ def test_a_pinned_old_version_re_renders_byte_identically_after_a_newer_one_is_p
     assert v2.hash != v1.hash
 
 
+@pytest.mark.slow  # CLI, HTTP workers and a batch for one version
 def test_pinned_versions_through_the_cli_http_and_batch(lifecycle, people, store, tmp_path):
     from brevgen.cli import main
 

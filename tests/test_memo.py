@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLES, example_id
+from conftest import EXAMPLES, example_id, sampled
 from delivery_data import TEST_CVR, cpr_forms, load, with_delivery_ids
 from extract import comparable, letter_text, pdf_text
 from lxml import etree
@@ -47,14 +47,17 @@ def utc(local: str) -> str:
 @pytest.fixture(scope="module")
 def memos():
     """Every example as MeMo (with test CPR/CVR numbers where the example has none)."""
-    out = {}
-    for case_id in CASES:
-        data = with_delivery_ids(load(case_id))
-        out[case_id] = (data, *memo_of(data, case_id.split("/")[0]))
-    return out
+
+    class Made(dict):  # made when a test asks: the quick run asks for one per event
+        def __missing__(self, case_id):
+            data = with_delivery_ids(load(case_id))
+            made = self[case_id] = (data, *memo_of(data, case_id.split("/")[0]))
+            return made
+
+    return Made()
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_memo_is_valid_and_carries_the_letter(memos, case_id):
     data, result, tree = memos[case_id]
     assert SCHEMA.validate(tree), SCHEMA.error_log
@@ -80,7 +83,7 @@ def test_memo_is_valid_and_carries_the_letter(memos, case_id):
     assert comparable(result.letter.meta.subject, "pdf") in text
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_cpr_only_in_recipient_id(memos, case_id):
     data, result, tree = memos[case_id]
     raw = result.files["memo"].decode("utf-8")
@@ -97,7 +100,7 @@ def test_cpr_only_in_recipient_id(memos, case_id):
 
 
 def test_self_booking_summons_has_no_aftale(memos):
-    booking = [c for c in CASES if c.startswith("indkaldelse/") and not memos[c][0].get("meeting")]
+    booking = [c for c in CASES if c.startswith("indkaldelse/") and not load(c).get("meeting")]
     assert booking, "the examples must include a self-booking summons"
     for case_id in booking:
         _data, _result, tree = memos[case_id]

@@ -145,6 +145,7 @@ def test_500_letters_two_workers_one_killed_midway_every_letter_exactly_once(que
     assert client.get(f"/v1/batches/{job['id']}/manifest.jsonl").content == (folder / "manifest.jsonl").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_retried_post_with_the_same_idempotency_key_makes_no_second_job(queue, client):
     import redis as redis_py
 
@@ -182,6 +183,7 @@ class _Hook(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_the_webhook_arrives_signed_when_the_job_is_done(queue, client):
     server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
     _Hook.received = []
@@ -210,6 +212,7 @@ def test_the_webhook_arrives_signed_when_the_job_is_done(queue, client):
     assert len(_Hook.received) == 1
 
 
+@pytest.mark.slow
 def test_status_shows_per_record_errors_at_once_and_letters_as_they_come(queue, client):
     offer = next(data for event, data in CASES if event == "tilbud")
     items = [{"id": "ok-1", "event": "tilbud", "data": offer}, {"id": "ok-1", "event": "tilbud", "data": {}}]
@@ -248,6 +251,7 @@ def test_the_signature_scheme():
     assert not verify("k", "t=1,v2=abc", body)
 
 
+@pytest.mark.slow
 def test_the_cli_submits_to_the_queue_and_fetches_the_letters(queue, tmp_path):
     import subprocess
     import sys
@@ -273,6 +277,7 @@ def test_the_cli_submits_to_the_queue_and_fetches_the_letters(queue, tmp_path):
     assert (local / "manifest.jsonl").read_bytes() == (out / "manifest.jsonl").read_bytes()
 
 
+@pytest.mark.slow
 def test_workers_write_to_an_s3_compatible_store(queue, client, tmp_path, monkeypatch):
     """The S3 store end to end (submission, worker, manifest, fetching a letter), against
     moto's S3 server on loopback: an emulator of the S3 API, not a real S3 store."""

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import shared_password_hashes
 from studio.conftest import CHROMIUM_ARGS, make_app, serve_app, template_copy  # noqa: F401  (fixtures)
 from studio.studio_helpers import ORIGIN, PASSWORD
 
@@ -40,9 +41,10 @@ def add_desk_users(store, profile: bool = True) -> None:
     from brevgen import accounts
     from brevgen.desk import profile as profiles
 
-    accounts.add_user(store, CASEWORKER, PASSWORD, ("caseworker",), "Mette Kjær", by="test")
-    accounts.add_user(store, "anna", PASSWORD, ("author", "admin"), "Anna", by="test")
-    accounts.add_user(store, "bo", PASSWORD, ("language_reviewer",), "Bo", by="test")
+    with shared_password_hashes():
+        accounts.add_user(store, CASEWORKER, PASSWORD, ("caseworker",), "Mette Kjær", by="test")
+        accounts.add_user(store, "anna", PASSWORD, ("author", "admin"), "Anna", by="test")
+        accounts.add_user(store, "bo", PASSWORD, ("language_reviewer",), "Bo", by="test")
     if profile:
         assert profiles.save(store, CASEWORKER, PROFILE) == []
 

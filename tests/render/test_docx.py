@@ -14,7 +14,7 @@ import subprocess
 import zipfile
 
 import pytest
-from conftest import EXAMPLES, example_id
+from conftest import EXAMPLES, example_id, sampled
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
@@ -61,7 +61,7 @@ def test_every_style_and_the_defaults_are_danish(rendered_examples):
     assert link_styles <= {s.style_id for s in doc.styles}, "a run uses a style the file does not define"
 
 
-@pytest.mark.parametrize("case_id", CASES)
+@pytest.mark.parametrize("case_id", sampled(CASES))
 def test_core_and_custom_properties(rendered_examples, case_id):
     _path, _data, letter, files = rendered_examples[case_id]
     doc = Document(io.BytesIO(files["docx"]))

@@ -40,8 +40,9 @@ def add_users(store) -> None:
     matter; eva writes and reviews language (so she can try to approve her own change)."""
     from brevgen import accounts
 
-    for name, roles in USERS.items():
-        accounts.add_user(store, name, PASSWORD, roles, name.capitalize(), by="test")
+    with shared_password_hashes():
+        for name, roles in USERS.items():
+            accounts.add_user(store, name, PASSWORD, roles, name.capitalize(), by="test")
 
 
 def make_app(template_copy, store, **options):
@@ -79,7 +80,7 @@ def client(app):
 
 # --- a real browser: the session's one chromium (tests/conftest.py), shared with the desk's tests ---
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401
+from conftest import CHROMIUM, CHROMIUM_ARGS, shared_password_hashes  # noqa: E402,F401
 
 
 def _free_port() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from pydantic import Field
 
 from brevgen import events
@@ -32,6 +33,7 @@ def _step(client, draft_id: int, step: str, **fields):
     return client.post(f"/kladder/{draft_id}/{step}", data={"csrf_token": client.csrf, **fields}, headers={"Origin": ORIGIN}, follow_redirects=False)
 
 
+@pytest.mark.slow  # a draft through every step of the workflow
 def test_steps_on_the_draft_page_follow_the_rules(app, template_copy, monkeypatch):
     eva = signed_in(app, "eva")
     draft = _save_first_change(eva, template_copy)
