@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from . import cpr
+from .errors import LetterError
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -311,3 +314,13 @@ def block_lines(block: Block) -> list[str]:
     if isinstance(block, Section):
         return [line for b in block.blocks for line in block_lines(b)]
     raise TypeError(block)
+
+
+def letter_stem(meta: LetterMeta) -> str:
+    """``indkaldelse_2026-0412_2026-03-02``: event, case reference, letter date. Never a name or CPR.
+
+    The start of every file name a letter gets (output folder, batch, MeMo's file name)."""
+    stem = f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
+    if cpr.contains(stem):  # the case reference is checked alone; this guards the joining
+        raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret")
+    return stem

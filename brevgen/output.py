@@ -18,9 +18,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import cpr
-from .errors import BrevgenError, LetterError
-from .letter import LetterMeta
+from .errors import BrevgenError
+from .letter import LetterMeta, letter_stem
 
 
 class OutputError(BrevgenError):
@@ -46,14 +45,6 @@ def output_error(exc: OSError, folder: Path) -> OutputError:
     if exc.errno in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, NotADirectoryError):
         return OutputError(f"{folder}: er ikke en mappe")
     return OutputError(f"{folder}: brevet kunne ikke skrives ({exc.strerror or type(exc).__name__})")
-
-
-def letter_stem(meta: LetterMeta) -> str:
-    """``indkaldelse_2026-0412_2026-03-02``: event, case reference, letter date. Never a name or CPR."""
-    stem = f"{meta.event}_{meta.case_ref}_{meta.letter_date.isoformat()}"
-    if cpr.contains(stem):  # the case reference is checked alone; this guards the joining
-        raise LetterError("filnavnet ville ligne et CPR-nummer. Ret sagsnummeret")
-    return stem
 
 
 def file_name(meta: LetterMeta, fmt: str) -> str:

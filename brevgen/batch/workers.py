@@ -90,7 +90,7 @@ def write_record(
     ``templates``: the template set (a pinned version) to make it from; default the current one.
     """
     from .. import cpr
-    from ..output import letter_stem
+    from ..letter import letter_stem
     from ..pipeline import build_case_letter, render_letter
     from ..render import get_format
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import __version__, events
+from ..events import all_events, get as event_of
 from ..casedata import LetterCase
 from ..danish_time import start_of_day
 from ..errors import LetterError, Problem, UsageError
@@ -31,9 +31,9 @@ def missing_for_ics(letter: Letter, case: LetterCase | None = None) -> list[Prob
     kind of letter never books a meeting."""
     if letter.meta.appointment is not None:
         return []
-    event = events.get(letter.meta.event)
+    event = event_of(letter.meta.event)
     if not event.books_meetings:
-        able = [e.name for e in events.all_events() if e.books_meetings]
+        able = [e.name for e in all_events() if e.books_meetings]
         raise UsageError(
             f"formatet ics kan ikke bruges til brevtypen '{event.name}', fordi brevet ikke aftaler et møde. "
             f"Det kan bruges til: {', '.join(able)} (med en første samtale)"
@@ -72,7 +72,7 @@ def render_ics(letter: Letter, case: LetterCase | None = None) -> bytes:
     stamp = start_of_day(meta.letter_date).astimezone(dt.timezone.utc)
 
     calendar = Calendar()
-    calendar.add("prodid", f"-//brevgen//brevgen {__version__}//DA")
+    calendar.add("prodid", f"-//brevgen//brevgen {letter.meta.brevgen_version}//DA")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")

@@ -40,7 +40,7 @@ from ..danish_time import end_of_day, start_of_day, utc_z
 from ..errors import CaseDataError, Problem, UsageError
 from ..identifiers import stable_uuid
 from ..letter import Letter
-from ..output import letter_stem
+from ..letter import letter_stem
 from ..problems import problem
 from . import Format, RenderJob, register_format
 
