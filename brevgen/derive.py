@@ -66,8 +66,40 @@ def _provisional_notes(regime: Regime, value: ValueRecorder) -> list[str]:
         return []
     return [
         f"Brevet bruger værdier fra regelsættet '{regime.id}', som ikke er bekræftet i loven: "
-        f"{', '.join(used)}. Få dem tjekket, før du sender brevet."
+        f"{'; '.join(_provisional_label(key) for key in used)}. Få dem tjekket, før du sender brevet."
     ]
+
+
+# What an unconfirmed value of regimes.yml is about, in words for the caseworker; the key in
+# brackets is where communications staff find it in regimes.yml.
+PROVISIONAL_LABELS = {
+    "authority_word": "ordet for myndigheden (jobcenteret eller kommunen)",
+    "consequence.selvbooking": "hvad der sker, hvis borgeren ikke booker en samtale",
+    "consequence.tilbud_loen": "hvad der sker med lønnen ved fravær fra et job med løntilskud",
+    "ill_on_the_day": "hvad borgeren skal gøre ved sygdom på dagen",
+    "offer.self_found.løntilskud": "retten til selv at finde et job med løntilskud",
+    "offer.repeated_offer_right": "retten til ikke at få det samme tilbud igen",
+    "offer.income": "hvad borgeren får udbetalt under tilbuddet",
+    "sick_leave.payer": "hvem der betaler sygedagpenge og hvornår",
+    "sick_leave.employed_exemption": "undtagelsen for lønmodtagere, der ventes tilbage inden for 26 uger",
+    "sick_leave": "reglerne om sygedagpenge",
+    "consequence": "hvad der sker, hvis borgeren ikke gør det, brevet beder om",
+    "contact_plan": "planen for samtalerne",
+    "contact_plan.dagpenge.a_kasse_may_join": "om borgeren kan tage a-kassen med til samtalen",
+    "contact_plan.dagpenge.meetings": "antallet af samtaler for borgere på dagpenge",
+    "contact_plan.sygedagpenge": "planen for samtalerne om sygedagpenge",
+    "contact_plan.dagpenge.note": "teksten om samtalerne for borgere på dagpenge",
+    "contact_plan.kontanthjælp.note": "teksten om samtalerne for borgere på kontanthjælp",
+    "deadlines": "fristerne",
+    "deadlines.offer_min_weeks": "hvor længe et tilbud mindst varer",
+    "legal_refs": "henvisningerne til loven",
+    "offer": "reglerne om tilbuddet",
+}
+
+
+def _provisional_label(key: str) -> str:
+    listed = max((k for k in PROVISIONAL_LABELS if key == k or key.startswith(k + ".")), key=len, default=None)
+    return f"{PROVISIONAL_LABELS[listed]} ({key})" if listed else key
 
 
 # --- deadlines on working days ----------------------------------------------------------------

@@ -406,7 +406,7 @@ def test_unconfirmed_values_the_letter_uses_are_noted():
         "Første samtale senest: 21. april 2025 er en helligdag (Anden påskedag). "
         "Brevet nævner i stedet den sidste hverdag før, onsdag den 16. april 2025.",
         "Brevet bruger værdier fra regelsættet '2024-forenklet-kontaktforloeb', som ikke er bekræftet i loven: "
-        "sick_leave.payer.a-kasse. Få dem tjekket, før du sender brevet.",
+        "hvem der betaler sygedagpenge og hvornår (sick_leave.payer.a-kasse). Få dem tjekket, før du sender brevet.",
     )
 
 
@@ -461,3 +461,16 @@ def test_sick_leave_boundary_adds_the_26_week_rule(rendered_examples):
     before = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-06-30-arbejdsgiver"][3]["pdf"]), "pdf")
     after = comparable(EXTRACT["pdf"](rendered_examples["sygedagpenge/graense-2026-07-01-arbejdsgiver"][3]["pdf"]), "pdf")
     assert rule not in before and rule in after
+
+
+def test_every_unconfirmed_value_has_danish_words_for_the_caseworker():
+    """The note about unconfirmed values names each in Danish (the desk and the CLI show it to
+    caseworkers), with its key in regimes.yml in brackets for communications staff."""
+    import yaml
+
+    from brevgen.derive import PROVISIONAL_LABELS
+    from brevgen.paths import templates_dir
+
+    table = yaml.safe_load((templates_dir() / "regimes.yml").read_text(encoding="utf-8"))
+    listed = {key for regime in table["regimes"] for key in regime.get("provisional_values") or []}
+    assert listed and sorted(key for key in listed if key not in PROVISIONAL_LABELS) == []
