@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from .. import events
+from ..danish_time import COPENHAGEN
 from . import form as forms
 from . import letters, profile
 
@@ -130,7 +131,7 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
             return page(request, "error.html", {"title": "Findes ikke", "message": "Den brevtype findes ikke."}, status=404, session=session)
         saved = await anyio.to_thread.run_sync(profile.load, store, session.user)
         description = forms.event_form(info)
-        description["data"] = new_letter_data(saved, dt.date.today())
+        description["data"] = new_letter_data(saved, dt.datetime.now(COPENHAGEN).date())  # the day in Denmark, whatever the server's zone
         description["mode"] = "letter"
         context = {"title": info.title, "event": info.name, "form_json": _script_json(description), "has_profile": saved is not None, "books_meetings": info.books_meetings}
         return page(request, "desk_letter.html", context, session=session)
