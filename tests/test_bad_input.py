@@ -117,12 +117,21 @@ def client():
     return TestClient(create_app(api_key=""))
 
 
-@pytest.mark.parametrize("name", IDS)
+# Files whose input HTTP cannot carry (a YAML-only value such as .inf, duplicate keys JSON would
+# lose, non-text keys): expected.yaml gives the reason as the file's "http" text. They are not
+# sent over HTTP; the CLI, the Python API and batch read them.
+NOT_OVER_HTTP = {name: BY_FILE[name]["http"] for name in IDS if isinstance(BY_FILE[name].get("http"), str)}
+
+
+def test_every_file_left_out_of_http_says_why():
+    assert len(NOT_OVER_HTTP) == 10
+    assert all(reason.strip() for reason in NOT_OVER_HTTP.values())
+
+
+@pytest.mark.parametrize("name", [name for name in IDS if name not in NOT_OVER_HTTP])
 def test_http(name, client):
     entry, path = BY_FILE[name], CORPUS / name
     http = entry.get("http")
-    if isinstance(http, str):
-        pytest.skip(http)
     raw = path.read_bytes()
     if path.suffix == ".yaml" and not isinstance(http, dict):
         raw = json.dumps(parse_case_text(raw.decode("utf-8")), ensure_ascii=False).encode("utf-8")
