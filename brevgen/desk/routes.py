@@ -63,18 +63,30 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
                     api_session: Callable, api_body: Callable, problem: Callable) -> None:
     """The routes above on the studio's ``app``, with its page renderer and session helpers."""
 
-    async def desk_session(request: Request):
+    async def desk_page(request: Request):
+        """The signed-in caseworker's session and saved profile, or the answer for anyone else:
+        the sign-in page, or 403 without the caseworker role."""
         session = await anyio.to_thread.run_sync(session_of, request)
-        return session
+        if session is None:
+            return None, None, login_redirect(request)
+        if not can_use(session.roles):
+            return session, None, refused(request, session)
+        saved = await anyio.to_thread.run_sync(profile.load, store, session.user)
+        return session, saved, None
 
     def refused(request: Request, session) -> Response:
         return page(request, "error.html", {"title": "Ikke tilladt", "message": "Brevskrivning kræver rollen sagsbehandler. Bed en administrator om den."}, status=403, session=session)
 
-    async def api_caseworker(request: Request):
+    async def api_call(request: Request, event: str | None = None):
+        """The caller's session and the request's JSON body, or the answer that refuses it:
+        403 without the caseworker role, 404 for an unknown letter (when ``event`` is given)."""
         session = await api_session(request)
         if not can_use(session.roles):
-            return session, problem(403, "Brevskrivning kræver rollen sagsbehandler.")
-        return session, None
+            return session, None, problem(403, "Brevskrivning kræver rollen sagsbehandler.")
+        body = await api_body(request)
+        if event is not None and event_or_404(event) is None:
+            return session, body, problem(404, "Den brevtype findes ikke.")
+        return session, body, None
 
     def event_or_404(name: str):
         known = {e.name: e for e in events.all_events()}
@@ -95,23 +107,17 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
 
     @app.get("/breve", response_class=HTMLResponse)
     async def desk_home(request: Request):
-        session = await desk_session(request)
-        if session is None:
-            return login_redirect(request)
-        if not can_use(session.roles):
-            return refused(request, session)
-        saved = await anyio.to_thread.run_sync(profile.load, store, session.user)
+        session, saved, answer = await desk_page(request)
+        if answer is not None:
+            return answer
         letters_list = [{"event": e.name, "title": e.title} for e in events.all_events()]
         return page(request, "desk_home.html", {"title": "Skriv et brev", "letters": letters_list, "has_profile": saved is not None}, session=session)
 
     @app.get("/breve/profil", response_class=HTMLResponse)
     async def desk_profile(request: Request):
-        session = await desk_session(request)
-        if session is None:
-            return login_redirect(request)
-        if not can_use(session.roles):
-            return refused(request, session)
-        saved = await anyio.to_thread.run_sync(profile.load, store, session.user)
+        session, saved, answer = await desk_page(request)
+        if answer is not None:
+            return answer
         context = {
             "title": "Din profil",
             "form_json": _script_json({"fields": forms.profile_form(), "data": saved or {}, "mode": "profile"}),
@@ -121,15 +127,12 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
 
     @app.get("/breve/{event}", response_class=HTMLResponse)
     async def desk_letter(request: Request, event: str):
-        session = await desk_session(request)
-        if session is None:
-            return login_redirect(request)
-        if not can_use(session.roles):
-            return refused(request, session)
+        session, saved, answer = await desk_page(request)
+        if answer is not None:
+            return answer
         info = event_or_404(event)
         if info is None:
             return page(request, "error.html", {"title": "Findes ikke", "message": "Den brevtype findes ikke."}, status=404, session=session)
-        saved = await anyio.to_thread.run_sync(profile.load, store, session.user)
         description = forms.event_form(info)
         description["data"] = new_letter_data(saved, dt.datetime.now(COPENHAGEN).date())  # the day in Denmark, whatever the server's zone
         description["mode"] = "letter"
@@ -140,10 +143,9 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
 
     @app.post("/api/breve/profil")
     async def api_profile(request: Request):
-        session, refusal = await api_caseworker(request)
+        session, body, refusal = await api_call(request)
         if refusal:
             return refusal
-        body = await api_body(request)
         data = body.get("profile")
         if not isinstance(data, dict):
             raise letters.DeskError("Forkert kald: profile skal være et JSON-objekt.")
@@ -154,23 +156,16 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
 
     @app.post("/api/breve/{event}/forhaandsvisning")
     async def api_preview(request: Request, event: str):
-        _session, refusal = await api_caseworker(request)
+        _session, body, refusal = await api_call(request, event)
         if refusal:
             return refusal
-        body = await api_body(request)
-        if event_or_404(event) is None:
-            return problem(404, "Den brevtype findes ikke.")
-        case = case_of(body)
-        return await anyio.to_thread.run_sync(letters.preview, event, case)
+        return await anyio.to_thread.run_sync(letters.preview, event, case_of(body))
 
     @app.post("/api/breve/{event}/hent")
     async def api_download(request: Request, event: str):
-        _session, refusal = await api_caseworker(request)
+        _session, body, refusal = await api_call(request, event)
         if refusal:
             return refusal
-        body = await api_body(request)
-        if event_or_404(event) is None:
-            return problem(404, "Den brevtype findes ikke.")
         case = case_of(body)
         fmt = str(body.get("format") or "")
         cpr_number = body.get("cpr") if fmt == "memo" else None
@@ -179,19 +174,17 @@ def add_desk_routes(app: FastAPI, store: Any, page: Callable, session_of: Callab
 
     @app.post("/api/breve/{event}/eksport")
     async def api_export(request: Request, event: str):
-        _session, refusal = await api_caseworker(request)
+        _session, body, refusal = await api_call(request)
         if refusal:
             return refusal
-        body = await api_body(request)
         name, media_type, text = letters.export_case(case_of(body), str(body.get("format") or ""))
         return Response(text.encode("utf-8"), media_type=media_type + "; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/api/breve/{event}/indlaes")
     async def api_import(request: Request, event: str):
-        _session, refusal = await api_caseworker(request)
+        _session, body, refusal = await api_call(request)
         if refusal:
             return refusal
-        body = await api_body(request)
         text = body.get("text")
         if not isinstance(text, str):
             raise letters.DeskError("Forkert kald: text skal være tekst.")
