@@ -376,38 +376,28 @@ def create_app(
             return problem(401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", code="login")
         return {"csrf": session.csrf}
 
-    @app.post("/api/brev/{event}/forhaandsvisning")
-    async def api_preview(request: Request, event: str):
+    async def on_draft(request: Request, work) -> dict:
+        """``work(workspace, draft, body)`` on the draft the request names, off the event loop."""
         await api_session(request)
         body = await api_body(request)
 
         def run() -> dict:
             workspace = workspace_of(body)
-            return workspace.preview(event, body.get("variant") or None, draft_of(workspace, body))
+            return work(workspace, draft_of(workspace, body), body)
 
         return await anyio.to_thread.run_sync(run)
+
+    @app.post("/api/brev/{event}/forhaandsvisning")
+    async def api_preview(request: Request, event: str):
+        return await on_draft(request, lambda workspace, draft, body: workspace.preview(event, body.get("variant") or None, draft))
 
     @app.post("/api/brev/{event}/varianter")
     async def api_variants(request: Request, event: str):
-        await api_session(request)
-        body = await api_body(request)
-
-        def run() -> dict:
-            workspace = workspace_of(body)
-            return workspace.variants_report(event, draft_of(workspace, body))
-
-        return await anyio.to_thread.run_sync(run)
+        return await on_draft(request, lambda workspace, draft, body: workspace.variants_report(event, draft))
 
     @app.post("/api/brev/{event}/aendringer")
     async def api_diff(request: Request, event: str):
-        await api_session(request)
-        body = await api_body(request)
-
-        def run() -> dict:
-            workspace = workspace_of(body)
-            return workspace.diff(draft_of(workspace, body))
-
-        return await anyio.to_thread.run_sync(run)
+        return await on_draft(request, lambda workspace, draft, body: workspace.diff(draft))
 
     @app.post("/api/brev/{event}/gem")
     async def api_save(request: Request, event: str):
