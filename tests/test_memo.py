@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLES, example_id, sampled
+from conftest import EXAMPLES, Made, example_id, sampled
 from delivery_data import TEST_CVR, cpr_forms, load, with_delivery_ids
 from extract import comparable, letter_text, pdf_text
 from lxml import etree
@@ -46,15 +46,14 @@ def utc(local: str) -> str:
 
 @pytest.fixture(scope="module")
 def memos():
-    """Every example as MeMo (with test CPR/CVR numbers where the example has none)."""
+    """Every example as MeMo (with test CPR/CVR numbers where the example has none), each made
+    when a test first asks for it."""
 
-    class Made(dict):  # made when a test asks: the quick run asks for one per event
-        def __missing__(self, case_id):
-            data = with_delivery_ids(load(case_id))
-            made = self[case_id] = (data, *memo_of(data, case_id.split("/")[0]))
-            return made
+    def make(case_id):
+        data = with_delivery_ids(load(case_id))
+        return (data, *memo_of(data, case_id.split("/")[0]))
 
-    return Made()
+    return Made(CASES, make)
 
 
 @pytest.mark.parametrize("case_id", sampled(CASES))
