@@ -5,7 +5,7 @@ Modules: ``config`` (settings from the environment), ``store`` (the shared outpu
 folder, or an S3-compatible bucket by URL), ``jobs`` (job state in Redis: submission,
 idempotency keys, per-record results, the manifest at the end), ``tasks`` (the Celery app and
 its tasks), ``webhook`` (the signed completion call), ``health`` (readiness), ``http`` (the
-/v1/batches endpoints).
+/v1/batches endpoints), ``recovery`` (queuing again the work a Redis broker lost).
 
 Each letter is made by :func:`brevgen.batch.workers.write_record`, the same step as a local
 ``brevgen batch``, and the job's folder ends up with the same ``manifest.jsonl`` and

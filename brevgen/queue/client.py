@@ -92,11 +92,13 @@ def run_worker(concurrency: int, loglevel: str = "info", hostname: str | None = 
     worker runs, and each dies with the worker (Celery sets PR_SET_PDEATHSIG). ``solo``: the
     letters are made in this one process (``concurrency`` must be 1); it is never replaced,
     so it grows by a few kB per letter: for short runs and measurements. Every process warms up
-    once (imports, stylesheets, fonts), as the local batch workers do.
+    once (imports, stylesheets, fonts), as the local batch workers do. Every worker also looks
+    for work the broker lost (:mod:`brevgen.queue.recovery`).
     """
     from celery.signals import worker_process_init
 
     from ..errors import UsageError
+    from .recovery import Recovery
     from .tasks import QUEUE_NAME, celery_app, warm_up
 
     settings = QueueSettings.from_env().require()
@@ -104,6 +106,7 @@ def run_worker(concurrency: int, loglevel: str = "info", hostname: str | None = 
         raise UsageError("--pool er prefork eller solo (solo kun med -c 1)")
     worker_logging(loglevel)
     app = celery_app(settings)
+    app.steps["worker"].add(Recovery)  # queues again the work a Redis broker lost
     if pool == "solo":
         warm_up()
     else:

@@ -13,6 +13,9 @@ Keys (all expire ``job_ttl`` seconds after submission):
   have 100,000).
 - ``brevgen:idem:<sha256 of the key>``: the job an Idempotency-Key made, with the request's
   fingerprint, so a retried POST gets the same job and a reused key with another body is refused.
+- ``brevgen:job:<id>:chunks``: the names of the chunks whose task has run to the end, and
+  ``brevgen:jobs:active``: the jobs whose chunks are all on the queue and that are not finished;
+  with these, :mod:`brevgen.queue.recovery` finds a chunk the broker lost and queues it again.
 
 The case data travels through the output store, not the broker: submission writes the
 records in chunks to ``<id>/.chunks/<n>.json`` and the tasks carry only the job id and the
@@ -45,6 +48,9 @@ _ERRORS = "brevgen:job:{}:errors"
 _FILES = "brevgen:job:{}:files"
 _IDEM = "brevgen:idem:{}"
 _FINALIZE = "brevgen:job:{}:finalize"
+_CHUNKS_DONE = "brevgen:job:{}:chunks"
+_RECOVERY = "brevgen:job:{}:recovery:{}"
+ACTIVE = "brevgen:jobs:active"
 MAX_ERRORS_SHOWN = 1000
 
 
@@ -177,6 +183,8 @@ class Jobs:
         pipe.execute()
         for name in names:
             self.sender.chunk(job_id, name)
+        if names:  # only now: a chunk not sent yet is not a lost one
+            self.redis.sadd(ACTIVE, job_id)
         if not names and self.claim_finish(job_id):  # every record was bad: nothing for a worker to do
             if self.finish(job_id) and webhook:
                 self.sender.webhook(job_id)
@@ -236,6 +244,35 @@ class Jobs:
             pipe.hset(_FILES.format(job_id), mapping={f["file"]: field for f in result["ok"]["files"]})
         pipe.execute()
 
+    def chunk_done(self, job_id: str, name: str) -> None:
+        """Note that a chunk's task ran to the end (every record of it has a result)."""
+        key = _CHUNKS_DONE.format(job_id)
+        self.redis.pipeline().sadd(key, name).expire(key, self.settings.job_ttl).execute()
+
+    def missing_chunks(self, job_id: str) -> list[str]:
+        """The chunks of a job whose task has not run to the end, in order."""
+        count = int(self.meta(job_id).get("chunks") or 0)
+        done = self.redis.smembers(_CHUNKS_DONE.format(job_id))
+        names = (f"{CHUNKS}/{number:06d}.json" for number in range(count))
+        return [name for name in names if name not in done]
+
+    def active(self) -> list[str]:
+        """The jobs on the queue that are not finished."""
+        return sorted(self.redis.smembers(ACTIVE))
+
+    def progress(self, job_id: str) -> int:
+        """How many records of a job have a result."""
+        return int(self.redis.hlen(_DONE.format(job_id)))
+
+    def claim_recovery(self, job_id: str, progress: int, hold: int) -> bool:
+        """True for the one caller that should queue a stalled job's work again at this progress
+        (another worker's sweep leaves it alone for ``hold`` seconds)."""
+        return bool(self.redis.set(_RECOVERY.format(job_id, progress), "1", nx=True, ex=hold))
+
+    def forget(self, job_id: str) -> None:
+        """Take a job off the active list (finished, or its state has expired)."""
+        self.redis.srem(ACTIVE, job_id)
+
     def mark_running(self, job_id: str) -> None:
         job_key = _JOB.format(job_id)
         if self.redis.hget(job_key, "status") == "queued":
@@ -265,6 +302,7 @@ class Jobs:
         self.store.cleanup(job_id)
         first = bool(self.redis.hsetnx(_JOB.format(job_id), "finished", _now()))
         self.redis.hset(_JOB.format(job_id), "status", "done")
+        self.forget(job_id)
         return first
 
     # --- what callers see ----------------------------------------------------------------------

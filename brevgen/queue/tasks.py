@@ -13,7 +13,9 @@ Reliability settings (why each):
   few letters (seconds of work) a short timeout recovers quickly. RabbitMQ needs none: it
   gives a dead consumer's messages back when the connection drops.
 
-A task that runs twice (after a recovery) makes no second letter: see :mod:`brevgen.queue`.
+A task the Redis transport loses outright (a worker killed between taking it and noting it
+as unacknowledged) is queued again by :mod:`brevgen.queue.recovery`. A task that runs twice
+(after a recovery) makes no second letter: see :mod:`brevgen.queue`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ def _make_app(settings: QueueSettings):
             # Look for abandoned tasks every few seconds, not every 100 s (kombu's default).
             "unacked_restore_interval": 2,
             "unacked_restore_throttle": 1,
+            # A worker killed during that look leaves its lock behind: 30 s, not kombu's 300 s,
+            # before another worker may look again (a look takes milliseconds).
+            "unacked_mutex_expire": 30,
         }
     app.conf.update(
         task_acks_late=True,
@@ -175,6 +180,7 @@ def _make_chunk(jobs, meta: dict[str, str], job_id: str, chunk: str) -> dict[str
             result = {"error": error_for(record, exc).as_dict()}
             counts["failed"] += 1
         jobs.record(job_id, record.line, result)
+    jobs.chunk_done(job_id, chunk)
     log.info("chunk job=%s chunk=%s written=%d skipped=%d failed=%d", job_id, chunk, *counts.values())
     if jobs.complete(job_id) and jobs.claim_finish(job_id):
         jobs.sender.finish(job_id)
