@@ -81,18 +81,14 @@ class Sweep:
                 continue
             self.seen[job_id] = (progress, now)
             if progress >= int(meta.get("total") or 0):
+                again = ["finish"]
                 self.jobs.sender.finish(job_id)
-                queued.append(f"{job_id}/finish")
             else:
-                for name in self.jobs.missing_chunks(job_id):
+                again = self.jobs.missing_chunks(job_id)
+                for name in again:
                     self.jobs.sender.chunk(job_id, name)
-                    queued.append(f"{job_id}/{name}")
-            log.warning(
-                "job stalled at %d of %s with nothing on the broker: queued again %s",
-                progress,
-                meta.get("total"),
-                ", ".join(q.split("/", 1)[1] for q in queued if q.startswith(job_id)),
-            )
+            queued += [f"{job_id}/{name}" for name in again]
+            log.warning("job stalled at %d of %s with nothing on the broker: queued again %s", progress, meta.get("total"), ", ".join(again))
         return queued
 
 
